@@ -1,0 +1,1 @@
+"""govcrawl: crawl and evaluate government web portals."""
