@@ -103,20 +103,14 @@ class EmbeddedServer:
                 "--storage-path", str(self.data_dir),
                 "--cache-size", "256M", "--log-level", "WARNING",
             ]
-            with open(self.log_file, "ab") as log:
-                proc = subprocess.Popen(
-                    cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
-                )
-            info = ServerInfo(pid=proc.pid, port=port, data_dir=str(self.data_dir))
+            pid = _spawn_detached(cmd, self.log_file)
+            info = ServerInfo(pid=pid, port=port, data_dir=str(self.data_dir))
             deadline = time.monotonic() + START_TIMEOUT
             while not _answers(info.uri, timeout=1.0):
-                if proc.poll() is not None:
-                    raise StoreError(
-                        f"the embedded database exited with code {proc.returncode} while starting; "
-                        f"see {self.log_file}"
-                    )
+                if not _pid_alive(pid):
+                    raise StoreError(f"the embedded database exited while starting; see {self.log_file}")
                 if time.monotonic() > deadline:
-                    proc.terminate()
+                    os.kill(pid, signal.SIGTERM)
                     raise StoreError(f"the embedded database did not answer within {START_TIMEOUT:.0f} s; see {self.log_file}")
                 time.sleep(0.1)
             self.state_file.write_text(json.dumps({"pid": info.pid, "port": info.port, "data_dir": info.data_dir}))
@@ -131,6 +125,7 @@ class EmbeddedServer:
             except (OSError, ValueError, KeyError):
                 return False
             stopped = False
+            reset_clients()  # open connections would hold the server's shutdown
             if _pid_alive(pid):
                 os.kill(pid, signal.SIGTERM)
                 deadline = time.monotonic() + timeout
@@ -140,8 +135,34 @@ class EmbeddedServer:
                     os.kill(pid, signal.SIGKILL)
                 stopped = True
             self.state_file.unlink(missing_ok=True)
-            _client.cache_clear()
+            reset_clients()
             return stopped
+
+
+def _spawn_detached(cmd: list[str], log_file: Path) -> int:
+    """Start a server in its own session, outliving this process; returns its pid.
+
+    A double fork leaves the server a child of init, so it is never a zombie of ours and no Popen
+    object has to outlive this call.
+    """
+    r, w = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the forked child
+        try:
+            os.close(r)
+            os.setsid()
+            pid = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=open(log_file, "ab"),
+                                   stderr=subprocess.STDOUT, close_fds=True).pid
+            os.write(w, str(pid).encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    with os.fdopen(r) as fh:
+        data = fh.read()
+    os.waitpid(child, 0)
+    if not data.strip().isdigit():
+        raise StoreError(f"could not start the embedded database; see {log_file}")
+    return int(data)
 
 
 def _free_port() -> int:
@@ -186,9 +207,23 @@ def mongo_uri(start: bool = True) -> str:
     return info.uri
 
 
+_open_clients: list[pymongo.MongoClient] = []
+
+
 @cache
 def _client(uri: str) -> pymongo.MongoClient:
-    return pymongo.MongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=15000)
+    client = pymongo.MongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=15000)
+    _open_clients.append(client)
+    return client
+
+
+def reset_clients() -> None:
+    """Close every cached client (after a server stop, or when tests switch databases)."""
+    for client in list(_open_clients):
+        client.close()
+    _open_clients.clear()
+    _client.cache_clear()
+    _ensure_indexes_once.cache_clear()
 
 
 def get_db(name: str | None = None, *, indexes: bool = True) -> Database:

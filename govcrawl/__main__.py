@@ -1,0 +1,178 @@
+"""``python -m govcrawl``: the database, the registry, single-page extraction, snapshots and the demo.
+
+Examples:
+  python -m govcrawl db start                 # start (or find) the embedded database; prints its URI
+  python -m govcrawl sites load sites.yaml    # load or update the registry
+  python -m govcrawl sites list
+  python -m govcrawl extract page.html --url http://www.qindu.gov.cn/
+  python -m govcrawl runs                     # the crawl runs, newest first
+  python -m govcrawl snapshots build RUN      # rebuild a run's snapshots from its pages
+  python -m govcrawl demo                     # the whole evaluation on the sandbox portals
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from typing import Any, Sequence
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m govcrawl", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="verb", required=True)
+
+    db = sub.add_parser("db", help="the embedded database server (ignored when MONGO_URI is set)")
+    db.add_argument("action", choices=["start", "stop", "status"])
+    db.add_argument("--json", action="store_true", help="machine-readable output")
+
+    sites = sub.add_parser("sites", help="the registry of portals")
+    sites_sub = sites.add_subparsers(dest="action", required=True)
+    load = sites_sub.add_parser("load", help="load or update sites from a YAML or CSV file")
+    load.add_argument("file")
+    ls = sites_sub.add_parser("list", help="list the registered sites")
+    ls.add_argument("--group")
+    ls.add_argument("--json", action="store_true")
+
+    ex = sub.add_parser("extract", help="print the facts extracted from one saved page as JSON")
+    ex.add_argument("page")
+    ex.add_argument("--url", required=True, help="the URL the page was served from")
+    ex.add_argument("--now", help="evaluation date YYYY-MM-DD (default: today)")
+
+    runs = sub.add_parser("runs", help="list crawl runs, newest first")
+    runs.add_argument("--limit", type=int, default=20)
+    runs.add_argument("--json", action="store_true")
+
+    snaps = sub.add_parser("snapshots", help="snapshots of a run")
+    snaps_sub = snaps.add_subparsers(dest="action", required=True)
+    build = snaps_sub.add_parser("build", help="(re)build a run's snapshots from its stored pages")
+    build.add_argument("run")
+
+    demo = sub.add_parser("demo", help="the whole evaluation on the sandbox portals (no external services)")
+    demo.add_argument("--keep-running", action="store_true", help="leave the sandbox up at the end")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["extract"]:
+        from govcrawl.extract.cli import main as extract_main
+
+        return extract_main(argv[1:])
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=os.environ.get("GOVCRAWL_LOG_LEVEL", "WARNING"), format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:
+        return EXIT_FAIL
+    except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence: one clear message
+        from govcrawl.registry import RegistryError
+        from govcrawl.store import StoreError
+
+        if isinstance(exc, (RegistryError, StoreError, ValueError)):
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_FAIL
+        raise
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.verb == "db":
+        return _db(args)
+    if args.verb == "sites":
+        return _sites(args)
+    if args.verb == "runs":
+        return _runs(args)
+    if args.verb == "snapshots":
+        from govcrawl import store
+        from govcrawl.finalize import build_run_snapshots
+
+        n = build_run_snapshots(store.get_db(), args.run)
+        print(f"run {args.run}: {n} snapshots built")
+        return EXIT_OK
+    if args.verb == "demo":
+        from govcrawl.demo import run_demo
+
+        return run_demo(keep_running=args.keep_running)
+    return EXIT_USAGE
+
+
+def _db(args: argparse.Namespace) -> int:
+    from govcrawl.store import EmbeddedServer
+
+    if os.environ.get("MONGO_URI"):
+        print(f"MONGO_URI is set ({_redact(os.environ['MONGO_URI'])}): govcrawl uses that server and starts none.")
+        return EXIT_OK
+    server = EmbeddedServer()
+    if args.action == "start":
+        info = server.start()
+        out: dict[str, Any] = {"running": True, "pid": info.pid, "uri": info.uri, "data_dir": info.data_dir}
+    elif args.action == "stop":
+        stopped = server.stop()
+        out = {"running": False, "stopped": stopped}
+    else:
+        info = server.info()
+        out = {"running": info is not None, "data_dir": str(server.data_dir)}
+        if info:
+            out.update(pid=info.pid, uri=info.uri)
+    if args.json:
+        print(json.dumps(out))
+    elif out.get("running"):
+        print(f"embedded database running (pid {out['pid']}), data in {out['data_dir']}")
+        print(f"connect any MongoDB client to: {out['uri']}")
+        print(f"  e.g. mongosh \"{out['uri']}\"   then: use govcrawl")
+    else:
+        print("embedded database stopped" if out.get("stopped") else "embedded database not running")
+    return EXIT_OK
+
+
+def _redact(uri: str) -> str:
+    import re
+
+    return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", uri)
+
+
+def _sites(args: argparse.Namespace) -> int:
+    from govcrawl import registry, store
+
+    if args.action == "load":
+        sites = registry.read_file(args.file)
+        res = registry.load(store.get_db(), sites)
+        print(f"{args.file}: {len(sites)} sites: {res.added} added, {res.updated} updated, {res.unchanged} unchanged")
+        return EXIT_OK
+    query: dict[str, Any] = {"group": args.group} if args.group else {}
+    docs = list(store.get_db().sites.find(query).sort([("group", 1), ("_id", 1)]))
+    if args.json:
+        for d in docs:
+            d.pop("added_at", None), d.pop("updated_at", None)
+        print(json.dumps(docs, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not docs:
+        print("no sites registered: python -m govcrawl sites load FILE")
+        return EXIT_OK
+    print(f"{'id':<14} {'group':<11} {'name':<20} url")
+    for d in docs:
+        flag = "" if d.get("active", True) else "  (inactive)"
+        print(f"{d['_id']:<14} {d['group']:<11} {d['name']:<20} {d['url']}{flag}")
+    print(f"{len(docs)} sites")
+    return EXIT_OK
+
+
+def _runs(args: argparse.Namespace) -> int:
+    from govcrawl import store
+
+    docs = list(store.get_db().runs.find({}, {"stats": 0}).sort("started_at", -1).limit(args.limit))
+    if args.json:
+        print(json.dumps(docs, ensure_ascii=False, default=str, indent=2))
+        return EXIT_OK
+    for d in docs:
+        print(f"{d['_id']}  {d.get('spider', ''):<8} {d.get('status', ''):<11} eval {d.get('eval_date', '')}  "
+              f"{len(d.get('site_ids') or [])} sites  started {d['started_at']:%Y-%m-%d %H:%M:%S}Z")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

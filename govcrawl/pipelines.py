@@ -1,0 +1,60 @@
+"""Item pipeline: pages into MongoDB in batches, off the reactor thread; snapshots when the run closes."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from pymongo import UpdateOne
+
+from govcrawl import store
+from govcrawl.finalize import build_run_snapshots, close_run
+
+logger = logging.getLogger(__name__)
+
+
+class MongoPipeline:
+    """Upserts one ``pages`` document per (run, url): re-running or resuming never duplicates."""
+
+    def __init__(self, batch_size: int, crawler: Any) -> None:
+        self.batch_size = batch_size
+        self.crawler = crawler
+        self.buffer: list[UpdateOne] = []
+        self.written = 0
+        self.db = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "MongoPipeline":
+        pipeline = cls(crawler.settings.getint("GOVCRAWL_BATCH_SIZE", 200), crawler)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self) -> None:
+        self.db = store.get_db()
+
+    async def process_item(self, item: Any) -> Any:
+        doc = ItemAdapter(item).asdict()
+        self.buffer.append(UpdateOne({"run_id": doc["run_id"], "url": doc["url"]}, {"$set": doc}, upsert=True))
+        if len(self.buffer) >= self.batch_size:
+            await self._flush()
+        return item
+
+    async def _flush(self) -> None:
+        ops, self.buffer = self.buffer, []
+        if ops:
+            await asyncio.to_thread(self.db.pages.bulk_write, ops, ordered=False)
+            self.written += len(ops)
+
+    async def close_spider(self) -> None:
+        await self._flush()
+
+    async def spider_closed(self, spider: Any, reason: str) -> None:
+        """Build the run's snapshots from its pages, then close the run document."""
+        run_id = spider.run_id
+        n = await asyncio.to_thread(build_run_snapshots, self.db, run_id, sorted(spider.sites))
+        stats = {k.replace(".", "_").replace("/", "_"): v for k, v in self.crawler.stats.get_stats().items()
+                 if isinstance(v, (int, float, str))}
+        await asyncio.to_thread(close_run, self.db, run_id, reason, stats)
+        logger.info("run %s: %d pages written, %d snapshots built (%s)", run_id, self.written, n, reason)

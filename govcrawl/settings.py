@@ -1,0 +1,64 @@
+"""Scrapy settings for govcrawl: the one place for crawl configuration.
+
+Every govcrawl setting has the ``GOVCRAWL_`` prefix, a default and a comment saying who reads it.
+Override any of them per run with ``-s NAME=VALUE`` or in the environment (see README.md).
+"""
+from __future__ import annotations
+
+import os
+
+BOT_NAME = "govcrawl"
+SPIDER_MODULES = ["govcrawl.spiders"]
+NEWSPIDER_MODULE = "govcrawl.spiders"
+
+# Who is crawling: a contact URL lets a site's webmaster find the evaluators.
+GOVCRAWL_CONTACT_URL = os.environ.get("GOVCRAWL_CONTACT_URL", "https://github.com/govcrawl/govcrawl")
+USER_AGENT = f"Mozilla/5.0 (compatible; govcrawl/0.1; +{GOVCRAWL_CONTACT_URL})"
+
+# Politeness: robots.txt honoured (turn off for one run with `-a robots=off`), few requests per site,
+# AutoThrottle adapting the delay to each site's latency.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 10.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 20
+RETRY_TIMES = 1
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+# Bounded depth: home (0) -> column (1) -> sub-column (2) -> list pages and articles (3..).
+DEPTH_LIMIT = 6
+DEPTH_PRIORITY = 0
+LOG_LEVEL = os.environ.get("GOVCRAWL_LOG_LEVEL", "INFO")
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+# Maps hostnames to local addresses when GOVCRAWL_HOST_MAP is set (the sandbox switch); otherwise plain DNS.
+TWISTED_DNS_RESOLVER = "govcrawl.resolver.HostMapResolver"
+# GOVCRAWL_HOST_MAP: a JSON file {host: "ip:port" | {port: "ip:port"}} (resolver, and Chromium later).
+GOVCRAWL_HOST_MAP = os.environ.get("GOVCRAWL_HOST_MAP", "")
+# With a host map, names it does not list fail as DNS errors instead of leaving the machine.
+GOVCRAWL_HOST_MAP_STRICT = True
+
+ITEM_PIPELINES = {"govcrawl.pipelines.MongoPipeline": 300}
+EXTENSIONS = {"govcrawl.progress.Progress": 500}
+
+# Crawl bounds (spider): per-site page budget, list pages followed per column, articles sampled per column.
+GOVCRAWL_MAX_PAGES_PER_SITE = 200
+GOVCRAWL_MAX_LIST_PAGES = 3
+GOVCRAWL_ARTICLES_PER_COLUMN = 1
+GOVCRAWL_MAX_COLUMNS = 80
+# Homepage links checked for breakage (HEAD) per site.
+GOVCRAWL_MAX_LINK_CHECKS = 60
+# The evaluation date ("now" for freshness), YYYY-MM-DD; empty = today in Asia/Shanghai.
+GOVCRAWL_EVAL_DATE = os.environ.get("GOVCRAWL_EVAL_DATE", "")
+# Pipeline: pages written to MongoDB per bulk write.
+GOVCRAWL_BATCH_SIZE = 200
+# Progress line on stderr (the demo turns it on).
+GOVCRAWL_PROGRESS = False
+
+FEED_EXPORT_ENCODING = "utf-8"

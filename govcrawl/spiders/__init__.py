@@ -1,0 +1,1 @@
+"""The spiders: portals (one generic spider driven by the registry)."""

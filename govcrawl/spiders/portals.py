@@ -1,0 +1,292 @@
+"""``scrapy crawl portals``: one generic spider for every registered portal, driven by the registry.
+
+Homepage -> navigation columns and sub-columns -> column list pages (pagination to a bound) -> a
+sample of articles; homepage links checked with HEAD.  Parsing is govcrawl.extract's job (one tree
+per page); this module only decides what to fetch next and yields one PageItem per URL.  The
+per-site snapshot is built from the run's stored pages when the run closes (govcrawl.finalize).
+"""
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from datetime import date, datetime, timezone
+from typing import Any, Iterable
+
+import scrapy
+from scrapy.http import Request, Response
+
+from govcrawl import failures
+from govcrawl.extract import extract_page
+from govcrawl.items import PageItem
+from govcrawl.registry import Site, active_sites, read_file
+from govcrawl.clock import eval_date_from
+from govcrawl.urls import column_key, same_site, site_base
+
+logger = logging.getLogger(__name__)
+
+#: Facts not worth storing per page (big, and derivable from the evidence kept by later issues).
+DROPPED_FACTS = ("links",)
+HTTP_NOT_FOUND = (403, 404, 410)
+_TAG_RE = re.compile(r"<[^>]+>|\s+|&nbsp;")
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    now = now or datetime.now(timezone.utc)
+    return now.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2)
+
+
+class PortalsSpider(scrapy.Spider):
+    name = "portals"
+    custom_settings: dict[str, Any] = {}
+
+    def __init__(self, only: str = "", sites: str = "", run: str = "", robots: str = "",
+                 now: str = "", *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.only = [s.strip() for s in only.split(",") if s.strip()]
+        self.sites_file = sites
+        self.run_arg = run
+        self.now_arg = now
+        if robots and robots.lower() not in ("on", "off", "true", "false", "1", "0", "yes", "no"):
+            raise ValueError(f"-a robots={robots!r}: use on or off")
+        self.robots_off = robots.lower() in ("off", "false", "0", "no")
+        self.sites: dict[str, Site] = {}
+        self.allowed_domains: list[str] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "PortalsSpider":
+        robots = str(kwargs.get("robots", "")).lower()
+        if robots in ("off", "false", "0", "no"):
+            # Settings are not frozen yet when the spider is created.
+            crawler.settings.set("ROBOTSTXT_OBEY", False, priority="cmdline")
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider._setup(crawler.settings)
+        return spider
+
+    # ------------------------------------------------------------------ setup
+
+    def _setup(self, settings: Any) -> None:
+        from govcrawl import store
+
+        self.max_pages = settings.getint("GOVCRAWL_MAX_PAGES_PER_SITE")
+        self.max_list_pages = settings.getint("GOVCRAWL_MAX_LIST_PAGES")
+        self.articles_per_column = settings.getint("GOVCRAWL_ARTICLES_PER_COLUMN")
+        self.max_columns = settings.getint("GOVCRAWL_MAX_COLUMNS")
+        self.max_link_checks = settings.getint("GOVCRAWL_MAX_LINK_CHECKS")
+        self.eval_date: date = eval_date_from(self.now_arg or settings.get("GOVCRAWL_EVAL_DATE"))
+        self.db = store.get_db()
+        if self.sites_file:
+            sites = read_file(self.sites_file)
+            if self.only:
+                sites = [s for s in sites if s.id in set(self.only)]
+        else:
+            sites = active_sites(self.db, self.only)
+        if not sites:
+            raise ValueError("no sites to crawl: load a registry with `python -m govcrawl sites load FILE`")
+        self.sites = {s.id: s for s in sites}
+        self.allowed_domains = sorted({site_base(s.host) for s in sites})
+
+    # ------------------------------------------------------------------ run bookkeeping
+
+    @property
+    def run_id(self) -> str:
+        state = getattr(self, "state", None)
+        if state is not None:
+            if "run_id" not in state:
+                state["run_id"] = self.run_arg or new_run_id()
+            return state["run_id"]
+        if not getattr(self, "_run_id", None):
+            self._run_id = self.run_arg or new_run_id()
+        return self._run_id
+
+    def _budget(self) -> dict[str, int]:
+        state = getattr(self, "state", None)
+        if state is None:
+            if not hasattr(self, "_budget_counts"):
+                self._budget_counts: dict[str, int] = {}
+            return self._budget_counts
+        return state.setdefault("budget", {})
+
+    def _take(self, site_id: str) -> bool:
+        budget = self._budget()
+        used = budget.get(site_id, 0)
+        if used >= self.max_pages:
+            return False
+        budget[site_id] = used + 1
+        return True
+
+    def _seen_columns(self, site_id: str) -> set[str]:
+        if not hasattr(self, "_columns_seen"):
+            self._columns_seen: dict[str, set[str]] = {}
+        return self._columns_seen.setdefault(site_id, set())
+
+    async def start(self):  # type: ignore[override]
+        from govcrawl.finalize import open_run
+
+        open_run(self.db, self.run_id, spider=self.name, eval_date=self.eval_date,
+                 site_ids=sorted(self.sites), settings={
+                     "max_pages_per_site": self.max_pages, "max_list_pages": self.max_list_pages,
+                     "articles_per_column": self.articles_per_column,
+                     "robots": not self.robots_off,
+                 })
+        logger.info("run %s: %d sites, evaluation date %s", self.run_id, len(self.sites), self.eval_date)
+        for site in self.sites.values():
+            self._take(site.id)
+            yield Request(site.url, callback=self.parse_home, errback=self.on_error, priority=100,
+                          meta={"site_id": site.id, "role": "home", "handle_httpstatus_all": True},
+                          dont_filter=True)
+
+    # ------------------------------------------------------------------ callbacks
+
+    def _item(self, response: Response, role: str, **extra: Any) -> PageItem:
+        meta = response.meta
+        return PageItem(
+            run_id=self.run_id, site_id=meta["site_id"], url=meta.get("redirect_urls", [response.url])[0],
+            final_url=response.url, role=role, status=response.status,
+            fetched_at=datetime.now(timezone.utc), seconds=meta.get("download_latency"),
+            size=len(response.body), **extra,
+        )
+
+    def _facts(self, response: Response) -> dict[str, Any]:
+        charset = None
+        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        m = re.search(r"charset=([\w-]+)", ctype, re.I)
+        if m:
+            charset = m.group(1)
+        return extract_page(response.body, response.url, now=self.eval_date, http_encoding=charset)
+
+    @staticmethod
+    def _stored(facts: dict[str, Any]) -> dict[str, Any]:
+        kept = {k: v for k, v in facts.items() if k not in DROPPED_FACTS}
+        kept["link_count"] = len(facts.get("links") or ())
+        return kept
+
+    def parse_home(self, response: Response) -> Iterable[Any]:
+        site = self.sites[response.meta["site_id"]]
+        if response.status >= 400:
+            yield self._item(response, "home", error={"kind": failures.HTTP_STATUS, "detail": f"HTTP {response.status}"})
+            return
+        if not isinstance(response, scrapy.http.TextResponse) or len(_TAG_RE.sub("", response.text)) < failures.EMPTY_PAGE_CHARS:
+            yield self._item(response, "home", error={"kind": failures.EMPTY_PAGE, "detail": f"{len(response.body)} bytes"})
+            return
+        facts = self._facts(response)
+        text = _TAG_RE.sub("", response.text)
+        facts["legal_name_shown"] = site.name in text
+        yield self._item(response, "home", facts=self._stored(facts))
+
+        scheduled: set[str] = {column_key(response.url), column_key(site.url)}
+        columns = [c for c in facts.get("columns") or () if same_site(c["url"], site.host)]
+        for col in columns[: self.max_columns]:
+            req = self._column_request(site, col["url"], col["name"], col.get("level") or 1, col.get("parent"), "nav")
+            if req is not None:
+                scheduled.add(column_key(col["url"]))
+                yield req
+        # Blocks' 更多 links and disclosure / feature entries lead to list pages too.
+        extra = list(facts.get("more_links") or ()) + [
+            {"text": d.get("label") or d["name"], "url": d["url"]}
+            for d in list(facts.get("disclosure") or ()) + list(facts.get("features") or ()) if d.get("url")
+        ]
+        for link in extra:
+            if same_site(link["url"], site.host):
+                req = self._column_request(site, link["url"], link.get("text") or "", 0, None, "link")
+                if req is not None:
+                    scheduled.add(column_key(link["url"]))
+                    yield req
+        # Homepage items: a sample of articles for their publication dates.
+        for item in (facts.get("items") or ())[: self.articles_per_column * 3]:
+            if item.get("url") and same_site(item["url"], site.host) and column_key(item["url"]) not in scheduled:
+                req = self._article_request(site, item["url"], None)
+                if req is not None:
+                    scheduled.add(column_key(item["url"]))
+                    yield req
+        # Every other internal homepage link is checked for breakage with a HEAD request.
+        checked = 0
+        for link in facts.get("links") or ():
+            url = link["url"]
+            if checked >= self.max_link_checks:
+                break
+            if same_site(url, site.host) and column_key(url) not in scheduled:
+                scheduled.add(column_key(url))
+                checked += 1
+                yield Request(url, method="HEAD", callback=self.parse_link, errback=self.on_error,
+                              meta={"site_id": site.id, "role": "link", "handle_httpstatus_all": True,
+                                    "dont_redirect": False}, priority=-10)
+
+    def _column_request(self, site: Site, url: str, name: str, level: int, parent: str | None,
+                        source: str, page: int = 1, column_url: str | None = None) -> Request | None:
+        key = column_key(url)
+        if page == 1:
+            seen = self._seen_columns(site.id)
+            if key in seen:
+                return None
+            seen.add(key)
+        if not self._take(site.id):
+            return None
+        column = {"name": name, "url": column_url or url, "level": level, "parent": parent,
+                  "source": source, "page": page}
+        return Request(url, callback=self.parse_column, errback=self.on_error, priority=50 - page,
+                       meta={"site_id": site.id, "role": "column", "column": column, "handle_httpstatus_all": True})
+
+    def _article_request(self, site: Site, url: str, column: dict[str, Any] | None) -> Request | None:
+        if not self._take(site.id):
+            return None
+        return Request(url, callback=self.parse_article, errback=self.on_error, priority=0,
+                       meta={"site_id": site.id, "role": "article", "column": column, "handle_httpstatus_all": True})
+
+    def parse_column(self, response: Response) -> Iterable[Any]:
+        site = self.sites[response.meta["site_id"]]
+        column = dict(response.meta["column"])
+        if response.status >= 400 or not isinstance(response, scrapy.http.TextResponse):
+            yield self._item(response, "column", column=column,
+                             error={"kind": failures.HTTP_STATUS if response.status >= 400 else failures.ERROR,
+                                    "detail": f"HTTP {response.status}"})
+            return
+        facts = self._facts(response)
+        yield self._item(response, "column", column=column, facts=self._stored(facts))
+        page = column["page"]
+        nxt = (facts.get("pagination") or {}).get("next")
+        if nxt and page < self.max_list_pages and same_site(nxt, site.host):
+            req = self._column_request(site, nxt, column["name"], column["level"], column["parent"],
+                                       column["source"], page=page + 1, column_url=column["url"])
+            if req is not None:
+                yield req
+        if page != 1:
+            return
+        # Sub-column menus on a top-level column page.
+        if column["level"] in (0, 1):
+            for sub in facts.get("columns") or ():
+                if sub.get("level") == 2 and same_site(sub["url"], site.host):
+                    req = self._column_request(site, sub["url"], sub["name"], 2, sub.get("parent") or column["name"], "submenu")
+                    if req is not None:
+                        yield req
+        taken = 0
+        for item in facts.get("items") or ():
+            if taken >= self.articles_per_column:
+                break
+            if item.get("url") and same_site(item["url"], site.host):
+                taken += 1
+                req = self._article_request(site, item["url"], {"name": column["name"], "url": column["url"]})
+                if req is not None:
+                    yield req
+
+    def parse_article(self, response: Response) -> Iterable[Any]:
+        if response.status >= 400 or not isinstance(response, scrapy.http.TextResponse):
+            yield self._item(response, "article", column=response.meta.get("column"),
+                             error={"kind": failures.HTTP_STATUS, "detail": f"HTTP {response.status}"})
+            return
+        facts = self._facts(response)
+        yield self._item(response, "article", column=response.meta.get("column"), facts=self._stored(facts))
+
+    def parse_link(self, response: Response) -> Iterable[Any]:
+        error = None
+        if response.status >= 400:
+            error = {"kind": failures.HTTP_STATUS, "detail": f"HTTP {response.status}"}
+        yield self._item(response, "link", error=error)
+
+    def on_error(self, failure: Any) -> Iterable[Any]:
+        request = failure.request
+        kind, detail = failures.classify_failure(failure)
+        meta = request.meta
+        yield PageItem(run_id=self.run_id, site_id=meta["site_id"], url=request.url, role=meta.get("role", "page"),
+                       fetched_at=datetime.now(timezone.utc), column=meta.get("column"),
+                       error={"kind": kind, "detail": detail})
