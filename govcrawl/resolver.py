@@ -52,7 +52,7 @@ def load_host_map(spec: str) -> HostMap:
     """Read a host map from a JSON file path (or inline JSON text)."""
     spec = spec.strip()
     try:
-        data = json.loads(spec) if spec.startswith("{") else json.loads(Path(spec).read_text("utf-8"))
+        data = json.loads(spec) if spec[:1] in ("{", "[") else json.loads(Path(spec).read_text("utf-8"))
     except OSError as exc:
         raise HostMapError(f"cannot read host map {spec!r}: {exc.strerror}") from exc
     except ValueError as exc:
