@@ -36,7 +36,13 @@ class MongoPipeline:
 
     async def process_item(self, item: Any) -> Any:
         doc = ItemAdapter(item).asdict()
-        self.buffer.append(UpdateOne({"run_id": doc["run_id"], "url": doc["url"]}, {"$set": doc}, upsert=True))
+        key = {"run_id": doc["run_id"], "url": doc["url"]}
+        if doc["role"] == "link":
+            # A HEAD check never overwrites a page fetched for its content (same URL, same run).
+            self.buffer.append(UpdateOne(key, {"$setOnInsert": doc}, upsert=True))
+        else:
+            # ``fetches`` counts GETs of this URL in this run: 1 unless something went wrong.
+            self.buffer.append(UpdateOne(key, {"$set": doc, "$inc": {"fetches": 1}}, upsert=True))
         if len(self.buffer) >= self.batch_size:
             await self._flush()
         return item

@@ -133,8 +133,7 @@ class PortalsSpider(scrapy.Spider):
         for site in self.sites.values():
             self._take(site.id)
             yield Request(site.url, callback=self.parse_home, errback=self.on_error, priority=100,
-                          meta={"site_id": site.id, "role": "home", "handle_httpstatus_all": True},
-                          dont_filter=True)
+                          meta={"site_id": site.id, "role": "home", "handle_httpstatus_all": True})
 
     # ------------------------------------------------------------------ callbacks
 
