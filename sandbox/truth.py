@@ -1,0 +1,151 @@
+"""What a static crawl of a sandbox site must find: the snapshot facts of the contract, derived from the
+profile alone (the tests check them against the rendered pages).
+
+Crawl model (the contract's "Snapshot facts"): the homepage; the list pages 1..max_list_pages of every
+column found in the homepage navigation (level 1 and nested level 2) and in the sub-column (left) menus of
+the level-1 column pages; a few article pages. Script-built navigation is invisible unless `render`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sandbox.profiles import Column, SiteProfile, home_items
+from sandbox.vocab import disclosure_of, features_of
+
+
+def home_nav_label(p: SiteProfile) -> str:
+    """Text of the homepage entry of the main navigation, whitespace removed."""
+    return "网站首页" if p.template == "table" else "首页"
+
+
+def crawled_columns(p: SiteProfile, *, render: bool = False) -> list[Column]:
+    """Columns a crawl discovers, in page order: each level-1 nav column followed by its sub-columns."""
+    if not p.reachable or (p.nav_script_built and not render):
+        return []
+    out: list[Column] = []
+    for col in p.level1:
+        out.append(col)
+        out.extend(p.children_of(col))
+    return out
+
+
+def item_count(col: Column, max_list_pages: int) -> int:
+    if col.kind == "index" or col.blank:
+        return 0
+    return min(len(col.items), col.page_size * max(0, max_list_pages))
+
+
+def newest_date(col: Column, max_list_pages: int) -> date | None:
+    n = item_count(col, max_list_pages)
+    if n == 0:
+        return None
+    return max(it.date for it in col.items[:n])
+
+
+def homepage_labels(p: SiteProfile, *, render: bool = False) -> list[str]:
+    """Texts (link texts, image alt/title) of the links on the homepage."""
+    labels: list[str] = [p.site_name, "政府信息公开专栏", "更多>>", "关于本站", "联系我们", "工作日历"]
+    if not p.nav_script_built or render:
+        labels.append(home_nav_label(p))
+        for col in p.level1:
+            labels.append(col.name)
+            if p.nested_nav:
+                labels.extend(k.name for k in p.children_of(col))
+    labels.extend(col.name for col, _ in home_items(p))
+    labels.extend(it.title for _, items in home_items(p) for it in items)
+    labels.extend(f.label for f in p.features)
+    labels.extend(d.label for d in p.disclosure_home)
+    labels.extend(d.label for d in p.broken_links)
+    labels.extend(name for name, _ in p.friends)
+    return labels
+
+
+def column_page_labels(p: SiteProfile, col: Column, max_list_pages: int) -> list[str]:
+    """Link texts of a crawled column's list pages that the homepage does not already carry."""
+    labels = [col.name]
+    parent = p.column(col.parent) if col.parent else col
+    labels.append(parent.name)
+    labels.extend(k.name for k in p.children_of(parent))
+    labels.extend(it.title for it in col.items[: item_count(col, max_list_pages)])
+    if col.kind == "disclosure":
+        labels.extend(d.label for d in p.disclosure_page)
+    return labels
+
+
+def expected(profile: SiteProfile, *, max_list_pages: int = 3, render: bool = False) -> dict[str, Any]:
+    """The snapshot facts a crawl bounded by `max_list_pages` must find (`render`: with the script-built
+    navigation executed). Dates are `datetime.date`; sets are Python sets.
+
+    Keys: id, reachable, failure_kind, site_name, legal_name_shown, nav_columns, nav_script_built, columns
+    [{name, url, level, class, parent, blank, item_count, newest_date}], homepage_latest_date,
+    disclosure, features, emails, identity {site_code, icp, psb, party_badge}, domain {host, gov_cn, https},
+    broken_links, future_items [{title, url, date}].
+    """
+    p = profile
+    out: dict[str, Any] = {
+        "id": p.id,
+        "reachable": p.reachable,
+        "failure_kind": p.failure,
+        "domain": {"host": p.host, "gov_cn": p.gov_cn, "https": p.https},
+    }
+    if not p.reachable:
+        out.update({
+            "site_name": None, "legal_name_shown": False, "nav_columns": [], "nav_script_built": False,
+            "columns": [], "homepage_latest_date": None, "disclosure": set(), "features": set(),
+            "emails": set(), "identity": {"site_code": None, "icp": None, "psb": None, "party_badge": False},
+            "broken_links": set(), "future_items": [],
+        })
+        return out
+
+    nav_visible = not p.nav_script_built or render
+    columns = crawled_columns(p, render=render)
+    out["site_name"] = p.site_name
+    out["legal_name_shown"] = p.legal_name_shown
+    out["nav_columns"] = [home_nav_label(p)] + [c.name for c in p.level1] if nav_visible else []
+    out["nav_script_built"] = p.nav_script_built
+    out["columns"] = [
+        {
+            "name": c.name,
+            "url": p.base_url + c.path,
+            "level": c.level,
+            "class": c.cls,
+            "parent": p.column(c.parent).name if c.parent else None,
+            "blank": c.blank and c.kind != "index",
+            "item_count": item_count(c, max_list_pages),
+            "newest_date": newest_date(c, max_list_pages),
+        }
+        for c in columns
+    ]
+    shown = [it for _, items in home_items(p) for it in items]
+    out["homepage_latest_date"] = max((it.date for it in shown), default=None)
+
+    labels = homepage_labels(p, render=render)
+    for col in columns:
+        labels.extend(column_page_labels(p, col, max_list_pages))
+    out["disclosure"] = set().union(*(disclosure_of(x) for x in labels))
+    out["features"] = set().union(*(features_of(x) for x in labels))
+
+    crawled = {c.key for c in columns}
+    mailbox_seen = any(c.kind == "mailbox" for c in columns if c.key in crawled)
+    out["emails"] = {
+        m.address.lower()
+        for m in p.emails
+        if m.form != "image" and (m.place == "footer" or (m.place == "mailbox" and mailbox_seen))
+    }
+    ident = p.identity
+    assert ident is not None
+    out["identity"] = {
+        "site_code": ident.site_code if ident.site_code_place != "none" else None,
+        "icp": ident.icp,
+        "psb": ident.psb,
+        "party_badge": ident.party_badge,
+    }
+    out["broken_links"] = {p.base_url + d.path for d in p.broken_links}
+    seen_urls = {it.url for c in columns for it in c.items[: item_count(c, max_list_pages)]}
+    seen_urls |= {it.url for it in shown}
+    out["future_items"] = [
+        {"title": it.title, "url": p.base_url + it.url, "date": it.date} for it in p.future_items if it.url in seen_urls
+    ]
+    return out
