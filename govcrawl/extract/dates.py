@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from .html import Doc
+from .html import Doc, text_of
 from .taxonomy import Taxonomy
 
 __all__ = [
@@ -34,6 +34,12 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 FULLWIDTH = str.maketrans("０１２３４５６７８９－／．：（）［］", "0123456789-/.:()[]")
+_FULLWIDTH_RE = re.compile("[０-９－／．：（）［］]")
+
+
+def ascii_digits(text: str) -> str:
+    """``text`` with full-width digits and date punctuation made ASCII (cheap when there are none)."""
+    return text.translate(FULLWIDTH) if _FULLWIDTH_RE.search(text) else text
 
 _CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "o": 0, "一": 1, "二": 2, "三": 3, "四": 4,
               "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -61,6 +67,7 @@ _URL_DATE_PATTERNS: tuple[re.Pattern[str], ...] = (
 )
 _URL_MONTH_RE = re.compile(r"/((?:19|20)\d\d)(\d\d)/")
 _CJK_BEFORE = r"(?<![\u4e00-\u9fff])"
+_MAYBE_DATE_RE = re.compile(r"\d[-/.年]|年")
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +133,7 @@ def full_dates(text: str) -> list[DateHit]:
 
 def parse_date_string(s: str) -> tuple[date, str] | None:
     """The first full date in a short string, with its method."""
-    m = FULL_DATE_RE.search(s.translate(FULLWIDTH))
+    m = FULL_DATE_RE.search(ascii_digits(s))
     if not m:
         return None
     hit = _hit_from_match(m)
@@ -189,7 +196,7 @@ def date_text(doc: Doc) -> str:
     """The page text with full-width digits translated (cached on the doc)."""
     t = doc.cache.get("date_text")
     if t is None:
-        t = doc.text.translate(FULLWIDTH)
+        t = ascii_digits(doc.text)
         doc.cache["date_text"] = t
     return t  # type: ignore[return-value]
 
@@ -198,7 +205,7 @@ def date_lines(doc: Doc) -> list[str]:
     """The page lines with full-width digits translated (cached on the doc)."""
     t = doc.cache.get("date_lines")
     if t is None:
-        t = [ln.translate(FULLWIDTH) for ln in doc.lines]
+        t = doc.lines if not _FULLWIDTH_RE.search(doc.text) else [ascii_digits(ln) for ln in doc.lines]
         doc.cache["date_lines"] = t
     return t  # type: ignore[return-value]
 
@@ -211,7 +218,7 @@ def page_dates(doc: Doc, tax: Taxonomy) -> tuple[list[tuple[int, DateHit]], list
     good: list[tuple[int, DateHit]] = []
     traps: list[dict[str, str]] = []
     for i, line in enumerate(date_lines(doc)):
-        if not line or not any(c.isdigit() or c in "〇二" for c in line):
+        if not _MAYBE_DATE_RE.search(line):
             continue
         for hit in full_dates(line):
             kind = trap_kind(line, hit.start, hit.end, tax)
@@ -287,7 +294,7 @@ def _meta_date(doc: Doc, tax: Taxonomy) -> tuple[date, str] | None:
 def _heading_line(doc: Doc) -> int | None:
     for tag in ("h1", "h2", "h3"):
         for el in doc.root.iter(tag):
-            t = " ".join(el.text_content().split())
+            t = " ".join(text_of(el).split())
             if len(t) >= 5:
                 for i, line in enumerate(doc.lines):
                     if line and (line == t or (len(line) >= 5 and line in t) or t in line):
@@ -304,7 +311,7 @@ def _htmldate(doc: Doc, now: date | None) -> str | None:
     if now is not None:
         kwargs["max_date"] = now.isoformat()
     try:
-        return find_date(doc.root, **kwargs)
+        return find_date(doc.source, **kwargs)
     except Exception:  # htmldate is a heuristic: never let it break an extraction
         logger.debug("htmldate failed on %s", doc.url, exc_info=True)
         return None

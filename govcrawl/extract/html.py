@@ -1,7 +1,7 @@
 """Decoding and the single parse of a page: everything the extractors share.
 
 ``parse_page`` decodes the body (HTTP charset > BOM > meta charset, validated, GB2312/GBK read as
-GB18030), builds ONE lxml.html tree, records the inline scripts, then removes scripts and styles and
+GB18030), builds ONE lxml tree, records the inline scripts, then removes scripts and styles and
 walks the tree once to collect the page text (one line per block element), the anchors, element ids,
 meta tags and forms.  Every extractor works on the resulting :class:`Doc`; none parses again.
 """
@@ -9,12 +9,12 @@ meta tags and forms.  Every extractor works on the resulting :class:`Doc`; none 
 from __future__ import annotations
 
 import codecs
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-import lxml.html
 from lxml import etree
 
 __all__ = [
@@ -26,6 +26,10 @@ __all__ = [
     "norm_space",
     "compact",
     "hint_of",
+    "text_of",
+    "resolve_url",
+    "same_site",
+    "registrable_domain",
 ]
 
 logger = logging.getLogger(__name__)
@@ -37,10 +41,15 @@ _GB_FAMILY = frozenset(
 )
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]{0,400}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SPACES = str.maketrans({c: " " for c in "\xa0\u3000\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\ufeff\t\r\f\v\n"})
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufdd0]")
 _MULTISPACE_RE = re.compile(r" {2,}")
-_ALLSPACE_RE = re.compile(r"\s+")
+_LINE_EDGE_RE = re.compile(r" *\n[ \n]*")
+_TEXT_XPATH = etree.XPath("string()")
+_EDGE_JUNK_RE = re.compile(r"^[^\w\u4e00-\u9fff]+|[^\w\u4e00-\u9fff）)]+$")
+_ID_XPATH = etree.XPath("//*[@id]")
+_MARK = "\ufdd0"  # a Unicode noncharacter: never in real text (removed from input)
+_ALLSPACE_RE = re.compile("[\\s\u200b\ufeff]+")  # \\s covers NBSP, U+3000 and U+2000..U+200A
+_HSPACE_RE = re.compile("[^\\S\\n]+|[\u200b\ufeff]+")  # whitespace except newlines
 
 _BLOCK_TAGS = frozenset(
     "p div td th li tr br h1 h2 h3 h4 h5 h6 dt dd table tbody thead tfoot ul ol dl section header footer "
@@ -54,14 +63,19 @@ def norm_space(text: str | None) -> str:
     """Collapse every kind of whitespace (incl. NBSP and the ideographic space) into single spaces."""
     if not text:
         return ""
-    return _MULTISPACE_RE.sub(" ", text.translate(_SPACES)).strip()
+    return _ALLSPACE_RE.sub(" ", text).strip()
 
 
 def compact(text: str | None) -> str:
     """Remove all whitespace (``首  页`` -> ``首页``)."""
     if not text:
         return ""
-    return _ALLSPACE_RE.sub("", text.translate(_SPACES))
+    return _ALLSPACE_RE.sub("", text)
+
+
+def text_of(el: etree._Element) -> str:
+    """All text below an element (C-level ``string()``; scripts and styles are already removed)."""
+    return str(_TEXT_XPATH(el))
 
 
 def hint_of(el: etree._Element) -> str:
@@ -156,6 +170,7 @@ class Anchor:
     url: str | None  # absolute http(s) URL, or None for javascript:, mailto:, '#', empty
     text: str  # visible text, whitespace-normalised; falls back to img alt / title when empty
     name: str  # text with all whitespace removed
+    cname: str  # name without decoration (arrows, bullets, brackets at the edges): a column name
     line: int  # index of the text line where the anchor starts
     own_text: bool  # True when ``text`` is the anchor's own visible text (not alt/title)
 
@@ -180,6 +195,7 @@ class Doc:
     forms: list[dict[str, object]]
     badge_imgs: list[str]
     host: str
+    source: str
     cache: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -192,17 +208,21 @@ class Doc:
         return t  # type: ignore[return-value]
 
 
-_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, default_doctype=False)
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, default_doctype=False)
+_EMPTY_DOC = "<html><head></head><body></body></html>"
 
 
 def _build_tree(text: str) -> etree._Element:
     text = _CONTROL_RE.sub("", _XML_DECL_RE.sub("", text, count=1))
+    root = None
     if text.strip():
         try:
-            return lxml.html.document_fromstring(text, parser=_PARSER)
-        except (etree.ParserError, ValueError) as exc:
+            root = etree.fromstring(text, _PARSER)
+        except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
             logger.debug("unparseable page (%s); using an empty document", exc)
-    return lxml.html.document_fromstring("<html><head></head><body></body></html>", parser=_PARSER)
+    if root is None:
+        root = etree.fromstring(_EMPTY_DOC, _PARSER)
+    return root
 
 
 def resolve_url(base: str, href: str | None) -> str | None:
@@ -212,6 +232,8 @@ def resolve_url(base: str, href: str | None) -> str | None:
     href = href.strip()
     if not href or href.lower().startswith(_NON_LINK_SCHEMES):
         return None
+    if href[:7].lower() == "http://" or href[:8].lower() == "https://":
+        return href.split("#", 1)[0]
     href = href.replace("\\", "/") if href.startswith("\\") else href
     try:
         url = urljoin(base, href)
@@ -220,6 +242,54 @@ def resolve_url(base: str, href: str | None) -> str | None:
     if not url.lower().startswith(("http://", "https://")):
         return None
     return url.split("#", 1)[0]
+
+
+class _Resolver:
+    """resolve_url for one base URL, with a fast path for plain relative paths."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        try:
+            parts = urlsplit(base)
+        except ValueError:
+            parts = urlsplit("http://invalid/")
+        self.ok = parts.scheme in ("http", "https") and bool(parts.netloc)
+        self.origin = f"{parts.scheme}://{parts.netloc}"
+        path = parts.path or "/"
+        self.dir_segments = path.split("/")[1:-1]
+        self.cache: dict[str, str | None] = {}
+
+    def __call__(self, href: str | None) -> str | None:
+        if href is None:
+            return None
+        hit = self.cache.get(href)
+        if hit is not None or href in self.cache:
+            return hit
+        out = self._resolve(href)
+        self.cache[href] = out
+        return out
+
+    def _resolve(self, href: str) -> str | None:
+        h = href.strip()
+        if not self.ok or not h or h[0] in "?#\\" or h.startswith("//") or ":" in h.split("/", 1)[0]:
+            return resolve_url(self.base, href)
+        h = h.split("#", 1)[0]
+        path, sep, query = h.partition("?")
+        segs = [] if path.startswith("/") else list(self.dir_segments)
+        parts = path.split("/")
+        for i, seg in enumerate(parts):
+            last = i == len(parts) - 1
+            if seg == "..":
+                if segs:
+                    segs.pop()
+                if last:
+                    segs.append("")
+            elif seg == ".":
+                if last:
+                    segs.append("")
+            elif seg or last:
+                segs.append(seg)
+        return self.origin + "/" + "/".join(segs) + (sep + query if sep else "")
 
 
 def parse_page(body: bytes | str, url: str, http_encoding: str | None = None) -> Doc:
@@ -238,7 +308,7 @@ def parse_page(body: bytes | str, url: str, http_encoding: str | None = None) ->
                 meta[key] = (el.get("content") or "").strip()
         elif tag == "title":
             if not title:
-                title = norm_space(el.text_content())
+                title = norm_space(text_of(el))
         elif el.get("href"):
             base_url = urljoin(url, el.get("href").strip())
 
@@ -255,54 +325,48 @@ def parse_page(body: bytes | str, url: str, http_encoding: str | None = None) ->
             script_attrs.append(dict(s.attrib))
     etree.strip_elements(root, "script", "style", "template", with_tail=False)
 
-    buf: list[str] = []
-    ap = buf.append
-    line = 0
-    anchor_els: list[tuple[etree._Element, int]] = []
-    ids: dict[str, etree._Element] = {}
-    forms: list[dict[str, object]] = []
-    badge_imgs: list[str] = []
-    block = _BLOCK_TAGS
-    for ev, el in etree.iterwalk(root, events=("start", "end")):
-        tag = el.tag
-        if not isinstance(tag, str):
-            continue
-        if ev == "start":
-            if tag in block:
-                ap("\n")
-                line += 1
-            i = el.get("id")
-            if i and i not in ids:
-                ids[i] = el
-            if tag == "a":
-                anchor_els.append((el, line))
-            elif tag == "img":
-                src = el.get("src") or ""
-                if "conac" in src.lower():
-                    badge_imgs.append(src)
-            elif tag == "form":
-                forms.append({"action": el.get("action") or "", "el": el})
-            t = el.text
-            if t:
-                if "\n" in t:
-                    t = t.replace("\r", " ").replace("\n", " ")
-                ap(t)
-        else:
-            if tag in block:
-                ap("\n")
-                line += 1
-            t = el.tail
-            if t:
-                if "\n" in t:
-                    t = t.replace("\r", " ").replace("\n", " ")
-                ap(t)
-    lines = [norm_space(x) for x in "".join(buf).split("\n")]
+    # Anchor texts first (before the tree gets line markers).
+    anchor_els = list(root.iter("a"))
+    anchor_texts = [text_of(el) for el in anchor_els]
+    # Line structure without a Python-level walk: every block element gets a newline before and after
+    # it, every anchor a marker character; one C-level string() then yields the page text.
+    for el in root.iter(*_BLOCK_TAGS):
+        t = el.text
+        el.text = "\n" + t if t else "\n"
+        t = el.tail
+        el.tail = "\n" + t if t else "\n"
+    for el in anchor_els:
+        t = el.text
+        el.text = _MARK + t if t else _MARK
+    raw_text = text_of(root)
+    for el in anchor_els:
+        el.text = el.text[1:] or None
+    joined = _HSPACE_RE.sub(" ", raw_text)
+    lines: list[str] = []
+    anchor_lines: list[int] = []
+    for raw in joined.split("\n"):
+        if _MARK in raw:
+            anchor_lines.extend([len(lines)] * raw.count(_MARK))
+            raw = raw.replace(_MARK, "")
+        stripped = raw.strip()
+        if stripped:
+            lines.append(stripped)
 
+    ids: dict[str, etree._Element] = {}
+    for el in _ID_XPATH(root):
+        i = el.get("id")
+        if i and i not in ids:
+            ids[i] = el
+    forms: list[dict[str, object]] = [{"action": el.get("action") or "", "el": el} for el in root.iter("form")]
+    badge_imgs = [src for src in (el.get("src") or "" for el in root.iter("img")) if "conac" in src.lower()]
+
+    resolver = _Resolver(base_url)
     anchors: list[Anchor] = []
     anchor_by_el: dict[etree._Element, Anchor] = {}
-    for idx, (el, ln) in enumerate(anchor_els):
+    n_lines = len(lines)
+    for idx, el in enumerate(anchor_els):
         raw = el.get("href") or ""
-        txt = norm_space(el.text_content())
+        txt = norm_space(anchor_texts[idx])
         own = bool(txt)
         if not txt:
             for img in el.iter("img"):
@@ -311,7 +375,10 @@ def parse_page(body: bytes | str, url: str, http_encoding: str | None = None) ->
                     break
             if not txt:
                 txt = norm_space(el.get("title"))
-        a = Anchor(el, idx, raw, resolve_url(base_url, raw), txt, compact(txt), ln, own)
+        ln = anchor_lines[idx] if idx < len(anchor_lines) else n_lines
+        name = txt.replace(" ", "")
+        cname = _EDGE_JUNK_RE.sub("", name) if name and not (name[0].isalnum() and name[-1].isalnum()) else name
+        a = Anchor(el, idx, raw, resolver(raw), txt, name, cname, min(ln, max(0, n_lines - 1)), own)
         anchors.append(a)
         anchor_by_el[el] = a
 
@@ -333,6 +400,7 @@ def parse_page(body: bytes | str, url: str, http_encoding: str | None = None) ->
         forms=forms,
         badge_imgs=badge_imgs,
         host=host,
+        source=text,
     )
 
 
@@ -345,11 +413,19 @@ def registrable_domain(host: str) -> str:
     return ".".join(parts[-2:]) if len(parts) >= 2 else host
 
 
+@functools.lru_cache(maxsize=8192)
+def _hostname(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
 def same_site(url: str | None, host: str) -> bool:
     """True when ``url`` stays on the site of ``host`` (same registrable domain)."""
     if not url:
         return False
-    h = (urlsplit(url).hostname or "").lower()
+    h = _hostname(url)
     if not h or not host:
         return False
     return h == host or registrable_domain(h) == registrable_domain(host)
