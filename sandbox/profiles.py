@@ -569,7 +569,7 @@ def _items(p: SiteProfile, rng: random.Random, future: bool) -> None:
         for _ in range(n):
             if d < _OLDEST:
                 break
-            title = titles.title(rng, p, col)
+            title = titles.title(rng, p, col, d.year)
             seq += rng.randint(1, 9)
             items.append(_make_item(p, col, title, d, rng, seq))
             d -= timedelta(days=int(rng.expovariate(1.0 / gap)) if gap > 0 else 0)
@@ -597,7 +597,7 @@ def _future(p: SiteProfile, rng: random.Random, seq: int) -> None:
     future = []
     for i, days in enumerate((9, 41)):
         d = p.eval_date + timedelta(days=days)
-        title = titles.title(rng, p, col)
+        title = titles.title(rng, p, col, d.year)
         future.append(_make_item(p, col, title, d, rng, seq + i, future=True))
     col.blank = False
     col.items = tuple(sorted(future, key=lambda it: it.date, reverse=True)) + col.items

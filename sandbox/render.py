@@ -150,17 +150,17 @@ class _Router:
             for link in p.disclosure_page + p.disclosure_home:
                 if link.path == path:
                     return _html(p, 200, self.t.simple(link.label, f"<p>{escape(link.label)}内容正在整理中。</p>"))
-        for link in p.features:
-            if link.path == path:
-                return _html(p, 200, self.t.simple(link.label, self.t.feature_body(link.label)))
-        if path == "/rss/index.html":
-            return _html(p, 200, self.t.simple("RSS订阅", "<p>RSS订阅说明</p>"))
         found = self.column_page(path)
         if found is not None:
             col, n = found
             if n >= col.page_count:
                 return self.not_found()
             return _html(p, 200, self.t.column(col, n))
+        for link in p.features:
+            if link.path == path:
+                return _html(p, 200, self.t.simple(link.label, self.t.feature_body(link.label)))
+        if path == "/rss/index.html":
+            return _html(p, 200, self.t.simple("RSS订阅", "<p>RSS订阅说明</p>"))
         item = p.articles.get(path)
         if item is not None:
             return _html(p, 200, self.t.article(item))
@@ -249,7 +249,7 @@ class _Base:
             '<div class="top">\n'
             f'<div class="topbar">{self.today()}<span class="toplinks">{self.header_links()}</span></div>\n'
             f'<div class="banner"><div class="logo"><a href="/index.html"><img src="/images/logo.gif" '
-            f'alt="{escape(p.site_name)}" /></a></div><div class="sitename">{escape(p.site_name)}</div>'
+            f'alt="{escape(p.site_name)}网站" /></a></div><div class="sitename">{escape(p.site_name)}</div>'
             f"{self.search_form()}</div>\n</div>\n"
         )
 
@@ -434,8 +434,12 @@ class _Base:
     def friends(self) -> str:
         if not self.p.friends:
             return ""
-        links = " ".join(f'<a href="{url}" target="_blank">{escape(name)}</a>' for name, url in self.p.friends)
-        return f'<div class="friends"><strong>友情链接：</strong>{links}</div>\n'
+        options = "".join(f'<option value="{url}">{escape(name)}</option>' for name, url in self.p.friends)
+        return (
+            '<div class="friends"><strong>友情链接：</strong><select name="yqlj" '
+            'onchange="if(this.value!=\'\'){window.open(this.value);}"><option value="">----兄弟单位----</option>'
+            f"{options}</select></div>\n"
+        )
 
     # -- pages ------------------------------------------------------------------------------------------
     def home_main(self) -> str:
@@ -621,7 +625,7 @@ class _Hanweb(_Base):
         return (
             '<div id="header">\n'
             f'<div class="head_top"><div class="head_l">{self.today()}</div><div class="head_r">{self.header_links()}</div></div>\n'
-            f'<div class="logo"><img src="/images/hanweb_logo.jpg" alt="{escape(p.site_name)}" width="1000" height="130" /></div>\n'
+            f'<div class="logo"><img src="/images/hanweb_logo.jpg" alt="{escape(p.site_name)}网站" width="1000" height="130" /></div>\n'
             f"{self.search_form()}</div>\n"
         )
 
@@ -653,7 +657,7 @@ class _Table(_Base):
             '<table width="778" border="0" align="center" cellpadding="0" cellspacing="0">\n'
             f'<tr><td height="24" bgcolor="#F2F2F2"><font color="#666666">{today}</font></td>'
             f'<td align="right" bgcolor="#F2F2F2">{self.header_links()}</td></tr>\n'
-            f'<tr><td colspan="2"><img src="/images/top.jpg" alt="{escape(p.site_name)}" width="778" height="120" /></td></tr>\n'
+            f'<tr><td colspan="2"><img src="/images/top.jpg" alt="{escape(p.site_name)}网站" width="778" height="120" /></td></tr>\n'
             f'<tr><td colspan="2">{self.search_form()}</td></tr>\n</table>\n'
         )
 

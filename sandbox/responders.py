@@ -2,8 +2,8 @@
 
 Profiles (``PROFILES``):
   prompt          human reply at once, over SMTP, with In-Reply-To/References, UTF-8, quoting the question
-  late            human reply dated ``late_delay`` after the question (IMAP APPEND with that INTERNALDATE;
-                  the time base is the question's Date header, i.e. the clock given to mailprobe)
+  late            human reply ``late_delay`` after the question's Date (the clock given to mailprobe):
+                  held back until then; a reply already overdue is APPENDed with its due INTERNALDATE
   auto_only       only an RFC 3834 automatic acknowledgement ("您的来信已收到"), never an answer
   gbk             human reply labelled gb2312 holding GBK-only characters, RFC 2047 GB2312 subject
   html_only       human reply with a text/html body only (quoted-printable), original in a <blockquote>
@@ -81,11 +81,13 @@ class Responders:
     world: MailWorld
     #: Delay of the "late" profile's reply after the question's Date.
     late_delay: dt.timedelta = dt.timedelta(days=9)
-    #: Per-profile delays for dated replies; with ``append_all`` every human reply is dated this way.
+    #: Per-profile reply delays after the question (default: at once); overdue replies are backdated.
     delays: dict[str, dt.timedelta] = field(default_factory=dict)
-    append_all: bool = False
     mailboxes: dict[str, Mailbox] = field(default_factory=dict)
     done: set[str] = field(default_factory=set)
+    pending: list[tuple[dt.datetime, Message]] = field(default_factory=list)
+    #: Replies due more than this long ago are APPENDed with their due INTERNALDATE instead of sent.
+    backdate_after: dt.timedelta = dt.timedelta(minutes=1)
     replies: int = 0
 
     def add(self, address: str, profile: str, unit: str = "") -> Mailbox:
@@ -110,35 +112,38 @@ class Responders:
                 out += [p / n for n in os.listdir(p) if (p / n).is_file()]
         return sorted(f for f in out if f.name.split(":")[0] not in self.done)
 
-    def run_once(self) -> int:
-        """Answer every question not answered yet; returns the number of messages sent or appended."""
-        sent = 0
+    def run_once(self, now: dt.datetime | None = None) -> int:
+        """Read new questions, deliver every reply that is due; returns the number delivered."""
+        now = now or dt.datetime.now(dt.timezone.utc)
+        for box in self.mailboxes.values():
+            if box.profile in ("dead", "full", "silent"):
+                continue
+            for f in self._new_files(box):
+                self.done.add(f.name.split(":")[0])
+                question = email.message_from_bytes(f.read_bytes(), policy=policy.compat32)
+                if question.get("Auto-Submitted", "no").lower() != "no":
+                    continue  # never answer automatic mail
+                reply, due = self.reply_for(box, question)
+                if reply is not None:
+                    self.pending.append((due, reply))
+        due_now = [(d, r) for d, r in self.pending if d <= now]
+        self.pending = [(d, r) for d, r in self.pending if d > now]
         smtp: smtplib.SMTP | None = None
         try:
-            for box in self.mailboxes.values():
-                if box.profile in ("dead", "full", "silent"):
-                    continue
-                for f in self._new_files(box):
-                    self.done.add(f.name.split(":")[0])
-                    question = email.message_from_bytes(f.read_bytes(), policy=policy.compat32)
-                    if question.get("Auto-Submitted", "no").lower() != "no":
-                        continue  # never answer automatic mail
-                    reply, when = self.reply_for(box, question)
-                    if reply is None:
-                        continue
-                    if when is not None:
-                        self._append(reply, when)
-                    else:
-                        if smtp is None:
-                            smtp = smtplib.SMTP(self.world.host, self.world.smtp_port, timeout=30)
-                        to = email.utils.parseaddr(question.get("Reply-To") or question["From"])[1]
-                        smtp.sendmail(box.address, [to], reply.as_bytes())
-                    sent += 1
+            for due, reply in sorted(due_now, key=lambda x: x[0]):
+                if now - due > self.backdate_after:
+                    self._append(reply, due)
+                else:
+                    if smtp is None:
+                        smtp = smtplib.SMTP(self.world.host, self.world.smtp_port, timeout=30)
+                    to = email.utils.parseaddr(reply["To"])[1]
+                    sender = email.utils.parseaddr(reply["From"])[1]
+                    smtp.sendmail(sender, [to], reply.as_bytes())
         finally:
             if smtp is not None:
                 smtp.quit()
-        self.replies += sent
-        return sent
+        self.replies += len(due_now)
+        return len(due_now)
 
     def _append(self, reply: Message, when: dt.datetime) -> None:
         """Deliver a dated reply into the recipient's INBOX with that INTERNALDATE."""
@@ -151,17 +156,14 @@ class Responders:
         finally:
             m.logout()
 
-    def reply_for(self, box: Mailbox, q: Message) -> tuple[Message | None, dt.datetime | None]:
-        """The reply a profile gives to question ``q`` and, for dated replies, its arrival time."""
+    def reply_for(self, box: Mailbox, q: Message) -> tuple[Message | None, dt.datetime]:
+        """The reply a profile gives to question ``q``, and when it is due."""
         p = box.profile
         subject = _decode_subject(q)
         asked = _date_of(q)
-        when: dt.datetime | None = None
-        if p == "late":
-            when = asked + self.late_delay
-        elif p in HUMAN and (self.append_all or p in self.delays):
-            when = asked + self.delays.get(p, dt.timedelta(hours=3))
-        date = when or dt.datetime.now(dt.timezone.utc)
+        delay = self.late_delay if p == "late" else self.delays.get(p, dt.timedelta())
+        when = asked + delay
+        date = when
         cn_date = f"{date.year}年{date.month}月{date.day}日"
         answer = ANSWER.format(unit=box.unit, date=cn_date)
         quoted = (
@@ -203,7 +205,7 @@ class Responders:
             msg["Subject"] = "请验证您的邮件 / Please verify your message"
             msg["Auto-Submitted"] = "auto-replied"
         else:
-            return None, None
+            return None, when
         msg["From"] = formataddr((str(Header(box.unit, "utf-8")), box.address))
         msg["To"] = to
         msg["Date"] = format_datetime(date)

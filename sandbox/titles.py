@@ -24,7 +24,7 @@ _TOPICS = ("新农村建设", "安全生产", "冬季防火", "农民工工资�
            "文明创建", "干部作风建设", "民生工程", "重点项目", "林业生态建设", "春季植树造林",
            "食品卫生专项整治", "义务教育经费保障", "新型农村合作医疗", "农村劳动力转移培训", "扶贫开发",
            "机关效能建设", "流动人口服务管理", "苹果产业发展", "奶畜产业发展", "信访稳定")
-_MEETINGS = ("年度工作总结会", "党组中心组学习会", "全体干部职工大会", "目标责任考核动员会", "半年工作点评会",
+_MEETINGS = ("年终述职会", "党组中心组学习会", "全体干部职工大会", "目标责任考核动员会", "半年工作点评会",
              "务虚会", "专题民主生活会", "廉政建设座谈会")
 _CAMPAIGNS = ("“科技之春”宣传月", "送温暖", "“三下乡”", "平安创建", "法制宣传日", "学习贯彻党的十七大精神",
               "“讲正气、树新风”主题教育", "“双百”帮扶", "结对帮扶", "“安全生产月”")
@@ -104,11 +104,11 @@ def _one(rng: random.Random, p: SiteProfile, cls: str, year: int) -> str:
             f"{place}群众来信的答复",
         ))
     return rng.choice((
-        f"{place}概况",
+        f"{place}经济社会发展概况",
         f"{topic}项目简介",
         f"{year}年{topic}情况介绍",
         f"{unit}{topic}工作简介",
-        f"{place}基本情况",
+        f"{place}基本情况介绍",
     ))
 
 
@@ -120,19 +120,19 @@ def _special(rng: random.Random, p: SiteProfile, col: Column) -> str | None:
     if name == "表格下载":
         return rng.choice(_MATTERS) + rng.choice(("申请表", "登记表", "审核表"))
     if name == "领导信息":
-        return rng.choice(_NAMES) + rng.choice(("同志简历", "同志分工"))
+        return rng.choice(_NAMES) + rng.choice(("同志个人简历", "同志工作分工"))
     if name in ("机构职能", "内设科室"):
-        return rng.choice(_OFFICES) + rng.choice(("职责", "工作职责", "简介"))
+        return "我单位" + rng.choice(_OFFICES) + rng.choice(("工作职责", "基本情况"))
     return None
 
 
-def title(rng: random.Random, p: SiteProfile, col: Column) -> str:
-    """A plausible title for an item of `col` (never containing a banned word)."""
+def title(rng: random.Random, p: SiteProfile, col: Column, year: int | None = None) -> str:
+    """A plausible title for an item of `col` dated in `year` (never containing a banned word)."""
     cls = col.cls if col.kind != "disclosure" else "notice_policy"
-    year = p.eval_date.year
+    year = year or p.eval_date.year
     for _ in range(20):
         text = _special(rng, p, col) or _one(rng, p, cls, year)
-        if not any(word in text for word in TITLE_BANNED):
+        if len(text) >= 8 and not any(word in text for word in TITLE_BANNED):
             return text
     return f"{_unit(p)}工作动态"  # pragma: no cover - the pools contain no banned word
 

@@ -46,7 +46,7 @@ def newest_date(col: Column, max_list_pages: int) -> date | None:
 
 def homepage_labels(p: SiteProfile, *, render: bool = False) -> list[str]:
     """Texts (link texts, image alt/title) of the links on the homepage."""
-    labels: list[str] = [p.site_name, "政府信息公开专栏", "更多>>", "关于本站", "联系我们", "工作日历"]
+    labels: list[str] = [p.site_name + "网站", "政府信息公开专栏", "更多>>", "关于本站", "联系我们", "工作日历"]
     if not p.nav_script_built or render:
         labels.append(home_nav_label(p))
         for col in p.level1:
@@ -58,7 +58,6 @@ def homepage_labels(p: SiteProfile, *, render: bool = False) -> list[str]:
     labels.extend(f.label for f in p.features)
     labels.extend(d.label for d in p.disclosure_home)
     labels.extend(d.label for d in p.broken_links)
-    labels.extend(name for name, _ in p.friends)
     return labels
 
 
