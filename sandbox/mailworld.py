@@ -88,6 +88,7 @@ relay_domains =
 alias_maps =
 alias_database =
 virtual_mailbox_domains = {domains}
+virtual_mailbox_maps = {vmaps}
 virtual_transport = lmtp:inet:{host}:{lmtp_port}
 default_transport = error:nothing leaves the sandbox mail world
 relay_transport = error:nothing leaves the sandbox mail world
@@ -225,7 +226,7 @@ class User:
 class MailWorld:
     domains: list[str]
     hostname: str = "mx.sandbox.test"
-    reject_unlisted: bool = False  # True: unknown recipients are refused at RCPT time
+    reject_unlisted: bool = False  # True: recipients unknown at start are refused at RCPT time
     users: dict[str, User] = field(default_factory=dict)
     root: Path | None = None
     smtp_port: int = 0
@@ -236,7 +237,8 @@ class MailWorld:
     # ------------------------------------------------------------------ users
 
     def add_user(self, address: str, password: str, quota_bytes: int | None = None) -> User:
-        """Create (or replace) a mailbox; Dovecot re-reads its passwd-file on change."""
+        """Create (or replace) a mailbox.  Best before ``start``: a running Dovecot re-reads its
+        passwd-file on change, but checks at most once a second, so allow a second before using it."""
         address = address.lower()
         domain = address.rsplit("@", 1)[1]
         if domain not in self.domains:
@@ -299,7 +301,11 @@ class MailWorld:
             root=r, name=name, hostname=self.hostname, host=self.host, smtp_port=self.smtp_port,
             imap_port=self.imap_port, lmtp_port=self.lmtp_port, domains=" ".join(self.domains),
             reject_unlisted="yes" if self.reject_unlisted else "no", uid=MAIL_UID, gid=MAIL_UID,
+            vmaps=f"texthash:{r}/pf/vmailbox" if self.reject_unlisted else "",
         )
+        # The users Postfix knows at RCPT time (only consulted with reject_unlisted; read at start).
+        (r / "pf" / "vmailbox").write_text("".join(f"{a} OK\n" for a in self.users))
+        _old(r / "pf" / "vmailbox")
         for fname, text in (("main.cf", _MAIN_CF), ("master.cf", _MASTER_CF)):
             (r / "pf" / fname).write_text(text.format(**values))
             _old(r / "pf" / fname)

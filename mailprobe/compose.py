@@ -1,0 +1,150 @@
+"""Choose a site's consultation address and compose its one polite question.
+
+Pure: (site, latest snapshot, config) -> address choice and message.  The token is derived from
+(campaign, site id), so a dry run prints exactly the message a real run sends, and a second run
+can never mint a second probe for the same site.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from email.header import Header
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+from typing import Any, Iterable, Mapping
+
+from .config import Campaign, Config
+
+#: Crockford base32 (no I, L, O, U): a token survives being read aloud or retyped.
+_B32 = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+
+#: Context words of a consultation channel, best first (领导信箱 > 咨询 > generic).
+_PREFERRED = [
+    (3, re.compile(r"(?:书记|市长|县长|区长|局长|主任|厅长|镇长|乡长|领导|主席|院长|社长|站长)信箱|领导信箱")),
+    (2, re.compile(r"咨询|留言|问政|互动|公众参与|意见建议|建议|在线交流")),
+    (1, re.compile(r"邮箱|电子邮件|e-?mail|联系|办公室", re.I)),
+]
+#: Never probe petition, complaint or discipline-report channels (STANDARDS.md section 4).
+_EXCLUDED_CONTEXT = re.compile(r"信访|纪检|纪委|监察|举报|投诉|检举|控告|巡察|巡视")
+_EXCLUDED_LOCAL = re.compile(r"xinfang|^xf[bj]$|jubao|jijian|jjjc|jiwei|tousu|jianju|xunshi|xuncha", re.I)
+_FORM_RANK = {"mailto": 2, "text": 1, "obfuscated": 0}
+
+
+@dataclass(frozen=True)
+class AddressChoice:
+    address: str | None
+    source: str  # registry | crawl | none
+    context: str = ""
+    rejected: tuple[tuple[str, str], ...] = ()  # (address, why) for the record
+
+
+def make_token(campaign: str, site_id: str) -> str:
+    digest = hashlib.sha256(f"mailprobe\0{campaign}\0{site_id}".encode()).digest()
+    return "MP" + base64.b32encode(digest).decode()[:10].translate(_B32)
+
+
+def probe_id(campaign: str, site_id: str) -> str:
+    return f"{campaign}/{site_id}"
+
+
+def _clean(address: str) -> str:
+    a = address.strip().strip("<>").strip().lower()
+    a = a.replace("（at）", "@").replace("(at)", "@").replace("#", "@") if "@" not in a else a
+    return a.rstrip(".;,，。")
+
+
+def choose_address(site: Mapping[str, Any], snapshot: Mapping[str, Any] | None, campaign: Campaign) -> AddressChoice:
+    """Registry e-mails first, else the best consultation address of the latest crawl."""
+    rejected: list[tuple[str, str]] = []
+    for raw in site.get("emails") or []:
+        a = _clean(str(raw))
+        local = a.split("@", 1)[0]
+        if "@" not in a:
+            rejected.append((a, "not an address"))
+        elif _EXCLUDED_LOCAL.search(local):
+            rejected.append((a, "petition or discipline-report mailbox"))
+        elif not campaign.allows(a):
+            rejected.append((a, "outside the campaign's allowed domains"))
+        else:
+            return AddressChoice(a, "registry", "registry", tuple(rejected))
+    candidates = []
+    for i, e in enumerate((snapshot or {}).get("emails") or []):
+        a = _clean(str(e.get("address", "")))
+        ctx = str(e.get("context") or "")
+        if "@" not in a:
+            continue
+        if _EXCLUDED_CONTEXT.search(ctx) or _EXCLUDED_LOCAL.search(a.split("@", 1)[0]):
+            rejected.append((a, "petition, complaint or discipline-report channel"))
+            continue
+        if not campaign.allows(a):
+            rejected.append((a, "outside the campaign's allowed domains"))
+            continue
+        rank = next((r for r, rx in _PREFERRED if rx.search(ctx)), 0)
+        candidates.append((-rank, -_FORM_RANK.get(str(e.get("form")), 0), i, a, ctx))
+    if candidates:
+        candidates.sort()
+        _r, _f, _i, a, ctx = candidates[0]
+        return AddressChoice(a, "crawl", ctx, tuple(rejected))
+    return AddressChoice(None, "none", "", tuple(rejected))
+
+
+def short_name(name: str) -> str:
+    """'北京市平谷区人民政府' -> '平谷区' style place name for the question text."""
+    m = re.search(r"([\u4e00-\u9fff]{1,6}?(?:市|县|区|旗|州|盟))(?:人民政府)?$", name)
+    return m.group(1) if m else "本地"
+
+
+def question_terms(campaign: Campaign, group: str | None) -> list[str]:
+    return list(campaign.template_for(group).keywords)
+
+
+def compose(config: Config, site: Mapping[str, Any], to: str, token: str, date: dt.datetime | None = None) -> EmailMessage:
+    """The probe message: token in the Message-ID, a subject tag and the body."""
+    c = config.campaign
+    t = c.template_for(site.get("group"))
+    values = {
+        "name": site.get("name") or site.get("_id"), "short": short_name(str(site.get("name") or "")),
+        "site_id": site.get("_id"), "host": site.get("host") or "", "group": site.get("group") or "",
+        "sender_name": config.sender_name,
+    }
+    subject = t.subject.format(**values) + f" [编号{token}]"
+    body = t.body.format(**values).rstrip() + "\n\n"
+    if config.sender_name:
+        body += f"{config.sender_name}\n"
+    body += f"（咨询编号：{token}，回复时请保留此编号）\n"
+    msg = EmailMessage()
+    msg["From"] = formataddr((str(Header(config.sender_name, "utf-8")), config.sender_address)) if config.sender_name else config.sender_address
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Message-ID"] = message_id(token, c.name, config.sender_domain)
+    if date is not None:
+        msg["Date"] = format_datetime(date)
+    msg["X-Mailprobe-Token"] = token
+    msg.set_content(body, charset="utf-8", cte="base64")
+    return msg
+
+
+def message_id(token: str, campaign: str, domain: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", campaign).strip("-").lower() or "c"
+    return f"<{token}.{slug}@{domain}>"
+
+
+def render(msg: EmailMessage) -> str:
+    """Human-readable form for --dry-run: headers decoded, body as text."""
+    from .decode import decode_header_value
+
+    lines = [f"{k}: {decode_header_value(v)}" for k, v in msg.items() if k.lower() not in ("content-type", "content-transfer-encoding", "mime-version")]
+    return "\n".join(lines) + "\n\n" + msg.get_content()
+
+
+def unique_sites(sites: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    seen: set[str] = set()
+    out = []
+    for s in sites:
+        if s["_id"] not in seen:
+            seen.add(s["_id"])
+            out.append(s)
+    return out
