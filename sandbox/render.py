@@ -24,6 +24,42 @@ _CN_DIGITS = "〇一二三四五六七八九"
 _GIF = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
 
 
+# One stylesheet for every template (served as /images/*.css), enough for a screenshot to look like a portal.
+_CSS = """
+body{margin:0;font:12px/1.8 SimSun,"WenQuanYi Micro Hei",sans-serif;color:#333;background:#f4f6f9}
+a{color:#1d3f8a;text-decoration:none}a:hover{color:#c00}
+.top,#header,.nav,#nav,.main,.position,.footer,.friends{width:980px;margin:0 auto;background:#fff}
+.topbar,.head_top{height:26px;line-height:26px;padding:0 10px;background:#eef2f8;color:#666}
+.toplinks,.head_r{float:right}.today{float:left}
+.banner,.logo{height:110px;background:linear-gradient(#1e5bb8,#0b3a80);position:relative}
+.logo img{display:none}.sitename{position:absolute;left:30px;top:32px;font-size:30px;color:#fff;font-weight:bold}
+.search{position:absolute;right:20px;top:40px}
+.nav,#nav{background:#0a5ba8;height:36px;line-height:36px}
+.menu,.nav_con{margin:0;padding:0;list-style:none}.menu>li{float:left;position:relative}
+.menu>li>a,.nav_con a{display:inline-block;padding:0 14px;color:#fff;font-size:14px;font-weight:bold}
+.nav_con .line{color:#7aa6d8}.sub_menu{display:none}
+.position{padding:6px 10px;border-bottom:1px solid #dde}
+.main{overflow:hidden;padding:10px 0}.main_l{float:left;width:640px;padding:0 10px}
+.main_r{float:right;width:300px;padding:0 10px}
+.left,.lm_left{float:left;width:200px;margin:0 10px;border:1px solid #cfd8e6}
+.left_title,.lm_title,.lefttitle{background:#0a5ba8;color:#fff;padding:4px 10px;font-weight:bold}
+.left_title a,.lm_title a,.lefttitle a{color:#fff}
+.left_menu{list-style:none;margin:0;padding:6px 10px}.left_menu li.on a,.lm_on a{color:#c00}
+.right{float:left;width:730px}.full{padding:0 20px}
+.block{margin-bottom:10px;border:1px solid #d5deeb}.block_tit{background:#eef2f8;height:30px;padding:0 10px}
+.block_tit h3{float:left;margin:0;line-height:30px;font-size:14px}.more{float:right;line-height:30px}
+.block_list,.list{margin:0;padding:6px 10px 6px 24px}.block_list li span,.list li span{float:right;color:#888}
+.bt_time,.date{color:#888}.col_title{font-size:16px;font-weight:bold;border-bottom:2px solid #0a5ba8;margin:6px 0}
+.page{text-align:center;padding:10px;color:#555}.page a,.page span{margin:0 4px}
+.box{border:1px solid #d5deeb;margin-bottom:10px;padding:6px 10px}.box_tit{font-weight:bold;color:#0a5ba8}
+.gkml{margin:8px 0;padding:8px;background:#f7f9fc;border:1px dashed #b8c6dc}.gk_item{display:inline-block;width:30%}
+.article{padding:10px 40px}.art_title{text-align:center;font-size:22px;color:#b00}.info{text-align:center;color:#777}
+.art_con p{font-size:14px;line-height:2}.footer{border-top:3px solid #0a5ba8;text-align:center;padding:10px 0;color:#555}
+.friends{padding:6px 10px}.nodata{padding:30px;text-align:center;color:#999}
+table.nav td a{color:#fff;font-weight:bold}
+"""
+
+
 @dataclass(frozen=True)
 class Response:
     status: int
@@ -129,7 +165,7 @@ class _Router:
             return _html(p, 200, self.t.home())
         if path.startswith("/images/"):
             if path.endswith(".css"):
-                return _plain(200, b"body{font-size:12px}\n", "text/css")
+                return _plain(200, _CSS.encode("ascii"), "text/css")
             if path.endswith(".js"):
                 return _plain(200, b"/* */\n", "application/javascript")
             return _plain(200, _GIF, "image/gif")
@@ -316,7 +352,20 @@ class _Base:
                 "</script></div>"
             )
         lines.append("</div>")
+        lines.append(self.stats_script())
         return "\n".join(lines) + "\n"
+
+    def stats_script(self) -> str:
+        """Visitor statistics code of the era (asynchronous, harmless when its host does not resolve)."""
+        return (
+            "<!--网站访问统计-->\n<script type=\"text/javascript\">\n"
+            "var _taq = _taq || [];\n_taq.home = 'http://ta.trs.cn/c';\n"
+            f"_taq.push(['_mpId', '{random.Random(f'mp:{self.p.id}').randint(10, 999)}']);\n_taq.push(['_cli', '1']);\n"
+            "(function(d, o, t) {\n  if (window.inTRSDesignMode) return;\n"
+            "  var ma = d.createElement(o); ma.async = true; ma.src = t;\n"
+            "  var s = d.getElementsByTagName(o)[0]; s.parentNode.insertBefore(ma, s);\n"
+            "})(document, 'script', 'http://ta.trs.cn/c/js/ta.js');\n</script>\n<!--网站访问统计-->"
+        )
 
     def email_html(self, place: str) -> str:
         out = []
@@ -488,10 +537,10 @@ class _Base:
         if col.kind == "index":
             out.append(f'<div class="lm_intro"><p>{escape(col.intro)}</p></div>')
         elif col.blank:
-            out.append(self.blank_list(col))
+            out.append(f'<div class="listbox">{self.blank_list(col)}</div>')
         else:
-            out.append(self.item_list(col.page_items(n), col.date_style, base_dir=col.dir))
-            out.append(self.pagination(col, n))
+            out.append('<div class="listbox">\n' + self.item_list(col.page_items(n), col.date_style, base_dir=col.dir)
+                       + "\n" + self.pagination(col, n) + "\n</div>")
         return "\n".join(out) + "\n"
 
     def disclosure_grid(self) -> str:
