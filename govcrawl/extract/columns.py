@@ -116,11 +116,33 @@ def _rows_of_table(el: etree._Element) -> list[etree._Element]:
     return rows
 
 
+def _nearest(el: etree._Element, tags: frozenset[str] | tuple[str, ...]) -> etree._Element | None:
+    p = el.getparent()
+    while p is not None and p.tag not in tags:
+        p = p.getparent()
+    return p
+
+
 def _list_items(el: etree._Element, doc: Doc) -> list[NavItem]:
-    items: list[NavItem] = []
-    for li in el:
-        if li.tag != "li":
-            continue
+    """Entries of a ul/ol: its li (also li that broken markup nested inside a sibling li or link)."""
+    direct = [li for li in el if li.tag == "li"]
+    lis = [li for li in el.iter("li") if _nearest(li, _LIST_TAGS) is el]
+    if len(lis) != len(direct):
+        lis_set = set(lis)
+        items: list[NavItem] = []
+        for li in lis:
+            own = []
+            for a in _anchors_in(li, doc):
+                p = a.el.getparent()
+                while p is not None and p not in lis_set:
+                    p = p.getparent()
+                if p is li:
+                    own.append(a)
+            if own:
+                items.append(NavItem(own[0].cname, own[0], li, own[1:]))
+        return items
+    items = []
+    for li in direct:
         anchors = _anchors_in(li, doc)
         if not anchors:
             continue

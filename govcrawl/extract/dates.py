@@ -334,7 +334,7 @@ def published_date(doc: Doc, tax: Taxonomy, *, page_type: str, now: date | None)
     if found:
         return found[0].isoformat(), f"label:{found[1]}"
     good, _ = page_dates(doc, tax)
-    if page_type == "article":
+    if page_type in ("article", "other"):
         head = _heading_line(doc)
         if head is not None:
             for i, hit in good:

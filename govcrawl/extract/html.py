@@ -244,6 +244,26 @@ def resolve_url(base: str, href: str | None) -> str | None:
     return url.split("#", 1)[0]
 
 
+def _anchor_text(el: etree._Element) -> str:
+    """An anchor's own text; with broken markup (an unclosed ``<a>`` swallowing later links) the
+    text of nested anchors is left out."""
+    if el.find(".//a") is None:
+        return text_of(el)
+    out: list[str] = [el.text or ""]
+
+    def walk(parent: etree._Element) -> None:
+        for ch in parent:
+            if ch.tag in ("li", "tr", "table", "ul", "ol", "dl") and ch.find(".//a") is not None:
+                break  # the rest of the list was swallowed by this unclosed link
+            if ch.tag != "a" and isinstance(ch.tag, str):
+                out.append(ch.text or "")
+                walk(ch)
+            out.append(ch.tail or "")
+
+    walk(el)
+    return "".join(out)
+
+
 class _Resolver:
     """resolve_url for one base URL, with a fast path for plain relative paths."""
 
@@ -327,7 +347,7 @@ def parse_page(body: bytes | str, url: str, http_encoding: str | None = None) ->
 
     # Anchor texts first (before the tree gets line markers).
     anchor_els = list(root.iter("a"))
-    anchor_texts = [text_of(el) for el in anchor_els]
+    anchor_texts = [_anchor_text(el) for el in anchor_els]
     # Line structure without a Python-level walk: every block element gets a newline before and after
     # it, every anchor a marker character; one C-level string() then yields the page text.
     for el in root.iter(*_BLOCK_TAGS):

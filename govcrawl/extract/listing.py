@@ -72,6 +72,39 @@ def _row_of(a: Anchor) -> etree._Element:
     return first if first is not None else a.el
 
 
+def _row_text(row: etree._Element) -> str:
+    """The row's text without rows nested in it (broken markup nests unclosed ``li`` rows)."""
+    if row.find(".//" + row.tag) is None:
+        return text_of(row)
+    out: list[str] = [row.text or ""]
+
+    def walk(parent: etree._Element) -> None:
+        for ch in parent:
+            if ch.tag != row.tag and isinstance(ch.tag, str):
+                out.append(ch.text or "")
+                walk(ch)
+            if ch.tag != row.tag:
+                out.append(ch.tail or "")
+
+    walk(row)
+    return "".join(out)
+
+
+def _main_anchor(row: etree._Element, doc: Doc) -> etree._Element | None:
+    """The title link of a row holding several links (the longest text among the row's own links)."""
+    best = None
+    best_len = 0
+    for el in row.iter("a"):
+        a = doc.anchor_by_el.get(el)
+        if a is None or not a.url:
+            continue
+        if el is not a.el or _row_of(a) is not row:
+            continue
+        if len(a.name) > best_len:
+            best, best_len = el, len(a.name)
+    return best
+
+
 def _anchor_count(el: etree._Element, limit: int = 4) -> int:
     n = 0
     for _ in el.iter("a"):
@@ -142,12 +175,14 @@ def find_items(doc: Doc, tax: Taxonomy, nav: Navigation, now: date | None) -> tu
             row = a.el.getparent() if a.el.getparent() is not None else a.el
             if _anchor_count(row) > 3:
                 row = a.el
-        if tax.item_skip_re.match(compact(text_of(row))):
+        if row is not a.el and _anchor_count(row, 2) > 1 and _main_anchor(row, doc) is not a.el:
+            continue
+        row_text = norm_space(_row_text(row)) if row is not a.el else ""
+        if tax.item_skip_re.match(row_text.replace(" ", "")):
             continue
         if _in_region(row, tax.nav_footer_re, footer_memo):
             continue
         title = a.text
-        row_text = norm_space(text_of(row)) if row is not a.el else ""
         rest = row_text.replace(a.text, " ", 1) if row_text else ""
         d, method, _span, trap = _date_in(rest, ref, tax) if rest else (None, None, None, None)
         if d is None and method is None and trap is None:
@@ -277,9 +312,14 @@ def blank_marker(doc: Doc, tax: Taxonomy) -> str | None:
     return None
 
 
-def _has_article_body(doc: Doc) -> bool:
-    long_chars = sum(len(x) for x in doc.lines if len(x) >= 40)
-    return long_chars >= 200
+def _has_article_body(doc: Doc, minimum: int = 150) -> bool:
+    long_chars = 0
+    for x in doc.lines:
+        if len(x) >= 40:
+            long_chars += len(x)
+            if long_chars >= minimum:
+                return True
+    return False
 
 
 def page_type(doc: Doc, tax: Taxonomy, items: list[Item], pages: dict[str, object], marker: str | None,

@@ -17,7 +17,7 @@ from .taxonomy import Taxonomy
 
 __all__ = ["board_messages"]
 
-_BLOCK_TAGS = ("li", "dl", "div", "tr", "table", "p")
+_BLOCK_TAGS = ("li", "dl", "div", "p")
 
 
 def _cells(tr: etree._Element) -> list[etree._Element]:
@@ -131,6 +131,11 @@ def board_messages(doc: Doc, tax: Taxonomy) -> list[dict[str, object]]:
     if not any(w in text for w in tax.board_labels["asked"]):
         return []
     found = _from_tables(doc, tax)
-    if not found:
-        found = _from_blocks(doc, tax)
+    seen = {(m["title"], m["asked"]) for m in found}
+    for m in _from_blocks(doc, tax):
+        if (m["title"], m["asked"]) not in seen and not any(m["asked"] == f["asked"] and f["title"] and m["title"]
+                                                          and (m["title"] in f["title"] or f["title"] in m["title"])
+                                                          for f in found):
+            seen.add((m["title"], m["asked"]))
+            found.append(m)
     return found
