@@ -3,6 +3,7 @@
 
 Examples:
   python -m sandbox serve --port 8080 --https-port 8443
+  python -m sandbox serve --state var/sandbox/sandbox.json    # writes hostmap.json and sites.yaml beside it
   python -m sandbox registry --format yaml > sites.yaml
 """
 
@@ -12,10 +13,13 @@ import argparse
 import csv
 import json
 import logging
+import os
 import signal
 import sys
 import threading
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 from sandbox.profiles import DEFAULT_EVAL_DATE, DEFAULT_SEED, build_profiles
 from sandbox.server import Sandbox, registry
@@ -33,9 +37,32 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=0, help="HTTP port (default: a free port)")
     serve.add_argument("--https-port", type=int, default=0, help="HTTPS port (default: a free port)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default %(default)s)")
+    serve.add_argument("--state", type=Path, default=None,
+                       help="when ready, write this JSON state file (ports, evaluation date, host map) and, "
+                            "beside it, hostmap.json and sites.yaml")
     reg = sub.add_parser("registry", help="print the registry of the sites")
     reg.add_argument("--format", choices=("yaml", "csv", "json"), default="yaml")
     return parser
+
+
+def write_state(path: Path, state: dict[str, Any], rows: list[dict[str, object]], cert_pem: bytes) -> None:
+    """Write hostmap.json, sites.yaml and cert.pem beside `path`, then `path` itself (atomically, last: its
+    existence means the sandbox is ready)."""
+    import yaml
+
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    hostmap_file = folder / "hostmap.json"
+    registry_file = folder / "sites.yaml"
+    cert_file = folder / "cert.pem"
+    hostmap_file.write_text(json.dumps(state["hostmap"], ensure_ascii=False, indent=1), "utf-8")
+    registry_file.write_text(yaml.safe_dump(rows, allow_unicode=True, sort_keys=False), "utf-8")
+    cert_file.write_bytes(cert_pem)
+    full = {**state, "hostmap_file": str(hostmap_file), "registry_file": str(registry_file),
+            "cert_file": str(cert_file)}
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(full, ensure_ascii=False, indent=1), "utf-8")
+    os.replace(tmp, path)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,8 +87,18 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with Sandbox(profiles, host=args.host, http_port=args.port, https_port=args.https_port) as sb:
-        json.dump({"http_port": sb.http_port, "https_port": sb.https_port, "hostmap": sb.hostmap()},
-                  sys.stdout, ensure_ascii=False, indent=1)
+        state = {
+            "pid": os.getpid(),
+            "http_port": sb.http_port,
+            "https_port": sb.https_port,
+            "closed_port": sb.closed_port,
+            "seed": args.seed,
+            "eval_date": args.date.isoformat(),
+            "hostmap": {host: {str(k): v for k, v in ports.items()} for host, ports in sb.hostmap().items()},
+        }
+        if args.state is not None:
+            write_state(args.state, state, sb.registry(), sb.cert_pem)
+        json.dump(state, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
         sys.stdout.flush()
         try:

@@ -67,7 +67,29 @@ class _SiteServer(ThreadingHTTPServer):
         self.sandbox = sandbox
         self.scheme = scheme
         self.context = context
+        self._live: set[socket.socket] = set()
+        self._live_lock = threading.Lock()
         super().__init__(addr, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._live_lock:
+            self._live.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._live_lock:
+            self._live.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Wake up handler threads blocked on idle keep-alive connections so that they end now."""
+        with self._live_lock:
+            live = list(self._live)
+        for sock in live:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         # TLS handshake in the connection's own thread, never in the accept loop.
@@ -137,6 +159,7 @@ class Sandbox:
         for srv in self._servers:
             srv.shutdown()
             srv.server_close()
+            srv.close_connections()
         for thread in self._threads:
             thread.join(timeout=5)
         self._servers, self._threads = [], []

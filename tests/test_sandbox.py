@@ -229,6 +229,35 @@ def test_registry_lists_every_site(profiles: list[SiteProfile]) -> None:
     assert any(line.startswith("liangshi,咸阳市粮食局,department,http://www.xyslsj.gov.cn/") for line in lines)
 
 
+def test_serve_writes_a_state_file(tmp_path: object) -> None:
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    state = Path(str(tmp_path)) / "sb" / "sandbox.json"
+    proc = subprocess.Popen([sys.executable, "-m", "sandbox", "serve", "--state", str(state)],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not state.exists():
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+        info = json.loads(state.read_text("utf-8"))
+        assert info["eval_date"] == "2007-12-20" and info["pid"] == proc.pid
+        hostmap = json.loads(Path(info["hostmap_file"]).read_text("utf-8"))
+        assert hostmap["www.qindu.gov.cn"] == {"80": f"127.0.0.1:{info['http_port']}", "443": f"127.0.0.1:{info['https_port']}"}
+        assert "咸阳市粮食局" in Path(info["registry_file"]).read_text("utf-8")
+        status, _, body = fetch(info["http_port"], "www.sanyuan.gov.cn")
+        assert status == 200 and body
+    finally:
+        os.kill(proc.pid, signal.SIGTERM)
+        assert proc.wait(15) == 0
+
+
 # -- profiles and determinism -------------------------------------------------------------------------------
 
 
