@@ -13,7 +13,7 @@ import calendar
 import logging
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from .html import Doc, text_of
 from .taxonomy import Taxonomy
@@ -54,7 +54,7 @@ _DATE_STR = rf"(?:{_Y}\s*[-/.年]\s*\d{{1,2}}\s*[-/.月]\s*\d{{1,2}}\s*日?|[〇
 _MD_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"[\[【(（]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*[\]】)）]"), "md-bracket"),
     (re.compile(r"(?<![\d\-/.:])(\d{1,2})月(\d{1,2})日(?!\d)"), "md-cn"),
-    (re.compile(r"(?<![\d\-/.:])(\d{1,2})[-/](\d{1,2})(?![\d\-/:])"), "md-sep"),
+    (re.compile(r"(?<![\d\-/.:])(\d{2})[-/](\d{2})(?![\d\-/:])"), "md-sep"),
 )
 
 _URL_DATE_PATTERNS: tuple[re.Pattern[str], ...] = (
@@ -66,6 +66,9 @@ _URL_DATE_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"[/_-]((?:19|20)\d\d)(\d\d)(\d\d)[_\-.]"),
 )
 _URL_MONTH_RE = re.compile(r"/((?:19|20)\d\d)(\d\d)/")
+# Year-less list dates take the year of the page's newest full date when there is no ``now`` and no URL
+# date; they may be this many days newer than it before they are rolled back a year.
+PAGE_REFERENCE_SLACK_DAYS = 60
 _CJK_BEFORE = r"(?<![\u4e00-\u9fff])"
 _MAYBE_DATE_RE = re.compile(r"\d[-/.年]|年")
 
@@ -240,7 +243,8 @@ def year_reference(doc: Doc, tax: Taxonomy, now: date | None) -> tuple[date | No
         return ud[0], "url"
     good, _ = page_dates(doc, tax)
     if good:
-        return max(h.value for _, h in good), "page"
+        # list dates may be a little newer than the newest full date printed on the page
+        return max(h.value for _, h in good) + timedelta(days=PAGE_REFERENCE_SLACK_DAYS), "page"
     return None, "none"
 
 
