@@ -58,7 +58,7 @@ class Column:
     dir: str  # "/xwzx/" or "/col/col1003/"
     chan_id: int
     children: list[str] = field(default_factory=list)
-    items: tuple[Item, ...] = ()
+    items: tuple[Item, ...] = field(default=(), repr=False)
     blank: bool = False
     blank_style: str = "text"  # "text" (暂无信息) or "empty" (empty list)
     stale: bool = False
@@ -147,7 +147,7 @@ class SiteProfile:
     site_name: str = ""  # name shown on the homepage (legal name or an abbreviation)
     legal_name_shown: bool = True
     title: str = ""
-    columns: tuple[Column, ...] = ()
+    columns: tuple[Column, ...] = field(default=(), repr=False)
     home_blocks: tuple[str, ...] = ()
     home_block_size: int = 6
     features: tuple[Link, ...] = ()
@@ -169,7 +169,7 @@ class SiteProfile:
     friends: tuple[tuple[str, str], ...] = ()
     address: str = ""
     phone: str = ""
-    articles: dict[str, Item] = field(default_factory=dict)
+    articles: dict[str, Item] = field(default_factory=dict, repr=False)
     notes: str = ""
 
     @property
@@ -328,11 +328,12 @@ _STALE_COUNT = {"excellent": (0, 1), "good": (1, 2), "fair": (2, 4), "poor": (4,
 _CatalogEntry = tuple[str, str, str, str, list[tuple[str, str, str, str]]]
 
 
-def _county_catalog(kind: str) -> list[tuple[_CatalogEntry, bool]]:
+def _county_catalog(kind: str, short: str) -> list[tuple[_CatalogEntry, bool]]:
     """(entry, core) pairs; `kind` is 区, 县 or 市."""
     head = {"区": "区长", "县": "县长", "市": "市长"}[kind]
+    place = short[:-1] if len(short) > 2 else short
     return [
-        (("zj", f"走进{kind}域" if kind != "市" else "走进兴平", "other", "list", [
+        (("zj", f"走进{place}", "other", "list", [
             ("gk", f"{kind}情概况", "other", "list"),
             ("lsyg", "历史沿革", "other", "list"),
             ("xzqh", "行政区划", "other", "list"),
@@ -481,7 +482,7 @@ def _encoding(p: SiteProfile, encoding: str, opts: str, rng: random.Random) -> N
 def _columns(p: SiteProfile, rng: random.Random, future: bool) -> None:
     if p.group == GROUP_COUNTY:
         kind = "市" if p.short.endswith("市") else ("区" if p.short.endswith("区") else "县")
-        catalog = _county_catalog(kind)
+        catalog = _county_catalog(kind, p.short)
     else:
         catalog = _department_catalog(p.short)
     prob = _P[p.tier]

@@ -20,6 +20,9 @@ from sandbox.render import Response, render
 
 logger = logging.getLogger(__name__)
 
+# Responses kept in memory; past this many (an endless calendar crawl) pages are rendered on every request.
+_CACHE_MAX = 50_000
+
 _REASONS = {200: "OK", 301: "Moved Permanently", 403: "Forbidden", 404: "Not Found", 503: "Service Unavailable"}
 
 
@@ -228,7 +231,7 @@ class Sandbox:
             except Exception:  # a rendering bug must not kill the connection thread silently
                 logger.exception("sandbox: rendering %s://%s%s failed", scheme, host, target)
                 resp = Response(500, (("Content-Type", "text/plain"),), b"internal error\n")
-        if len(self._cache) < 200_000:
+        if len(self._cache) < _CACHE_MAX:
             self._cache[key] = resp
         return resp
 

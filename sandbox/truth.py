@@ -79,7 +79,7 @@ def expected(profile: SiteProfile, *, max_list_pages: int = 3, render: bool = Fa
     date (one very poor site forges two) count for item_count but not for newest_date or
     homepage_latest_date; they are listed under future_items.
 
-    Keys: id, reachable, failure_kind, site_name, legal_name_shown, nav_columns, nav_script_built, columns
+    Keys: id, name, group, tier, reachable, failure_kind, site_name, legal_name_shown, nav_columns, nav_script_built, columns
     [{name, url, level, class, parent, blank, item_count, newest_date}], homepage_latest_date,
     disclosure, features, emails, identity {site_code, icp, psb, party_badge}, domain {host, gov_cn, https},
     broken_links, future_items [{title, url, date}].
@@ -87,6 +87,9 @@ def expected(profile: SiteProfile, *, max_list_pages: int = 3, render: bool = Fa
     p = profile
     out: dict[str, Any] = {
         "id": p.id,
+        "name": p.name,
+        "group": p.group,
+        "tier": p.tier,
         "reachable": p.reachable,
         "failure_kind": p.failure,
         "domain": {"host": p.host, "gov_cn": p.gov_cn, "https": p.https},
