@@ -48,6 +48,13 @@ _TEMPORARY_HINT = re.compile(
     r"delayed|deferred|retry|暂时|延迟|稍后重试|仍在尝试",
     re.I,
 )
+#: Where non-DSN bounces (qmail, QQ, 163, old Exim) name the failed address.
+_ADDR = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
+_FAILED_ADDR = re.compile(
+    rf"<({_ADDR})>\s*[:.]?\s*(?:\n|$)|^\s*({_ADDR}):\s*$|(?:收件人|收信人|收件地址|Recipient|Original-Recipient)\s*[:：]\s*<?({_ADDR})>?"
+    rf"|(?:user (?:not found|unknown)|no such user)\s*[:：]?\s*<?({_ADDR})>?",
+    re.I | re.M,
+)
 _CHALLENGE = re.compile(
     r"challenge[- ]response|verify (?:that )?you are (?:a )?(?:human|real)|confirm (?:that )?you are|"
     r"please (?:verify|confirm) your (?:e-?mail|address|message)|message (?:is|has been) (?:held|quarantined)|"
@@ -186,14 +193,18 @@ def _bounce(msg: Message, sender: str, subject: str, return_path: str) -> dict[s
     ctype = msg.get_content_type()
     report_type = (msg.get_param("report-type") or "").lower() if ctype == "multipart/report" else ""
     is_dsn = ctype == "multipart/report" and report_type == "delivery-status"
+    if ctype == "multipart/report" and report_type and report_type != "delivery-status":
+        return {"kind": "other", "reasons": [f"multipart/report {report_type} (read receipt or feedback), not a bounce"]}
     null_sender = return_path in ("<>", "")  # only trusted when a Return-Path header exists
     looks = bool(_BOUNCE_FROM.match(sender)) or bool(_BOUNCE_SUBJECT.search(subject))
     has_return_path = msg.get("Return-Path") is not None
     if not (is_dsn or looks or (has_return_path and null_sender and _BOUNCE_SUBJECT.search(subject or "x") is not None)):
         return None
-    if ctype == "multipart/report" and report_type and report_type != "delivery-status":
-        return None  # MDN (read receipt) or feedback report: not a bounce
     text = _all_text(msg)
+    if msg.get_content_type() == "text/html" or "<html" in text[:2000].lower():
+        from .decode import html_to_text
+
+        text = html_to_text(text) if "<" in text else text
     failed: list[str] = []
     statuses: list[str] = []
     diagnostics: list[str] = []
@@ -231,8 +242,8 @@ def _bounce(msg: Message, sender: str, subject: str, return_path: str) -> dict[s
         except Exception:  # flufl.bounce is a helper; a parsing error must not lose the message
             failed = []
     if not failed:
-        for m in re.finditer(r"<([^<>\s@]+@[^<>\s]+)>\s*[:.]?\s*(?:\n|$)|^\s*([^\s<>@]+@[^\s<>:@]+):\s*$", text, re.M):
-            addr = (m.group(1) or m.group(2) or "").lower().rstrip(".")
+        for m in _FAILED_ADDR.finditer(text if "<" in text or "收件人" in text or "@" in text else ""):
+            addr = next(g for g in m.groups() if g).lower().rstrip(".")
             if addr and addr != sender and addr not in failed:
                 failed.append(addr)
     if not failed and not is_dsn and not _BOUNCE_SUBJECT.search(subject):

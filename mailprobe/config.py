@@ -157,6 +157,8 @@ def is_loopback(host: str) -> bool:
 
 
 def _password(section: Mapping[str, Any], env: Mapping[str, str], prefix: str) -> Secret:
+    if "password" in section:
+        raise ConfigError(f"{prefix.lower()}: put the password in {prefix}_PASSWORD or a password_file, not in the config file")
     if env.get(f"{prefix}_PASSWORD"):
         return Secret(env[f"{prefix}_PASSWORD"])
     path = env.get(f"{prefix}_PASSWORD_FILE") or section.get("password_file")
@@ -165,8 +167,6 @@ def _password(section: Mapping[str, Any], env: Mapping[str, str], prefix: str) -
             return Secret(Path(path).read_text().strip())
         except OSError as exc:
             raise ConfigError(f"{prefix}_PASSWORD_FILE: cannot read {path}: {exc.strerror}") from None
-    if "password" in section:
-        raise ConfigError(f"{prefix.lower()}: put the password in {prefix}_PASSWORD or a password_file, not in the config file")
     return Secret("")
 
 

@@ -6,7 +6,7 @@ Pure functions, no I/O.
 from __future__ import annotations
 
 import re
-from email.header import decode_header
+from email.header import Header, decode_header
 from email.message import Message
 
 #: Charset labels seen in Chinese mail, mapped to the Python codec that decodes what they hold.
@@ -66,10 +66,14 @@ def _raw_header_bytes(value: str) -> bytes | None:
             return None  # already real text
 
 
-def decode_header_value(value: str | None) -> str:
+def decode_header_value(value: str | Header | None) -> str:
     """Unfold and decode a header: RFC 2047 words in any charset (gb2312 as gb18030), raw 8-bit bytes."""
     if value is None:
         return ""
+    if isinstance(value, Header):  # compat32 hands 8-bit header bytes over as an 'unknown-8bit' Header
+        return re.sub(r"\s+", " ", "".join(
+            decode_bytes(c, None if cs in (None, "unknown-8bit") else cs)[0] if isinstance(c, bytes) else c
+            for c, cs in decode_header(value))).strip()
     value = str(value)
     value = re.sub(r"\r?\n[ \t]+", " ", value)
     raw = _raw_header_bytes(value)
