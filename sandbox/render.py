@@ -57,6 +57,7 @@ a{color:#1d3f8a;text-decoration:none}a:hover{color:#c00}
 .art_con p{font-size:14px;line-height:2}.footer{border-top:3px solid #0a5ba8;text-align:center;padding:10px 0;color:#555}
 .friends{padding:6px 10px}.nodata{padding:30px;text-align:center;color:#999}
 table.nav td a{color:#fff;font-weight:bold}
+.tbanner{background:linear-gradient(#2a6cc4,#0b3a80);padding-left:30px}
 """
 
 
@@ -674,7 +675,8 @@ class _Hanweb(_Base):
         return (
             '<div id="header">\n'
             f'<div class="head_top"><div class="head_l">{self.today()}</div><div class="head_r">{self.header_links()}</div></div>\n'
-            f'<div class="logo"><img src="/images/hanweb_logo.jpg" alt="{escape(p.site_name)}网站" width="1000" height="130" /></div>\n'
+            f'<div class="logo"><img src="/images/hanweb_logo.jpg" alt="{escape(p.site_name)}网站" width="1000" height="130" />'
+            f'<div class="sitename">{escape(p.site_name)}</div></div>\n'
             f"{self.search_form()}</div>\n"
         )
 
@@ -706,7 +708,8 @@ class _Table(_Base):
             '<table width="778" border="0" align="center" cellpadding="0" cellspacing="0">\n'
             f'<tr><td height="24" bgcolor="#F2F2F2"><font color="#666666">{today}</font></td>'
             f'<td align="right" bgcolor="#F2F2F2">{self.header_links()}</td></tr>\n'
-            f'<tr><td colspan="2"><img src="/images/top.jpg" alt="{escape(p.site_name)}网站" width="778" height="120" /></td></tr>\n'
+            f'<tr><td colspan="2" class="tbanner" height="110"><img src="/images/top.jpg" alt="{escape(p.site_name)}网站" '
+            f'width="1" height="1" /><font class="sitename_t" size="6" color="#FFFFFF"><b>{escape(p.site_name)}</b></font></td></tr>\n'
             f'<tr><td colspan="2">{self.search_form()}</td></tr>\n</table>\n'
         )
 
