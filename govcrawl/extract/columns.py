@@ -196,6 +196,27 @@ def _flat_items(el: etree._Element, anchors: list[Anchor]) -> list[NavItem]:
     return items
 
 
+def _box_items(el: etree._Element, doc: Doc) -> list[NavItem]:
+    """A div (or similar) whose child boxes each hold one link: ``<div class="item"><a>…</a></div>``."""
+    items: list[NavItem] = []
+    for child in el:
+        if not isinstance(child.tag, str):
+            continue
+        if child.tag == "a":
+            a = doc.anchor_by_el.get(child)
+            if a is not None and a.cname:
+                items.append(NavItem(a.cname, a, child, []))
+            continue
+        if child.tag in ("ul", "ol", "table", "tbody", "tr"):
+            return []
+        anchors = _anchors_in(child, doc)
+        if len(anchors) > 1:
+            return []
+        if anchors:
+            items.append(NavItem(anchors[0].cname, anchors[0], child, []))
+    return items
+
+
 def _candidates(doc: Doc) -> list[_Cand]:
     groups: dict[etree._Element, list[Anchor]] = {}
     for a in doc.anchors:
@@ -222,6 +243,8 @@ def _candidates(doc: Doc) -> list[_Cand]:
             items, kind = _table_items(el.getparent() if tag == "tbody" else el, doc), "table"
         else:
             items, kind = _flat_items(el, anchors), "flat"
+            if not items:
+                items, kind = _box_items(el, doc), "boxes"
         items = [it for it in items if it.name]
         if len(items) >= 2:
             cands.append(_Cand(el, kind, items))
@@ -293,6 +316,19 @@ def _main_score(cand: _Cand, doc: Doc, tax: Taxonomy, total: int) -> float:
     if cand.kind == "list":
         score += 0.5
     return score
+
+
+def _looks_like_menu(cand: _Cand, doc: Doc, tax: Taxonomy) -> bool:
+    """A winning group must carry a menu hint (id/class), a home entry, or be a long early run of column
+    names: a sidebar box of three links is not the site's navigation."""
+    if tax.nav_main_re.search(_hint_chain(cand.el, 4)):
+        return True
+    names = [it.name for it in cand.items]
+    if any(x in tax.home_links for x in names):
+        return True
+    early = cand.items[0].anchor.index <= max(10, len(doc.anchors) // 4)
+    kw = sum(1 for x in names if tax.nav_keywords_re.search(x))
+    return len(names) >= 5 and early and kw * 2 >= len(names)
 
 
 def _crumb_lines(doc: Doc) -> set[int]:
@@ -468,7 +504,7 @@ def find_navigation(doc: Doc, tax: Taxonomy, *, is_home: bool) -> Navigation:
     items: list[NavItem] = []
     container = None
     used: set[int] = set()
-    if best is not None and best.score >= 4.0:
+    if best is not None and best.score >= 4.0 and _looks_like_menu(best, doc, tax):
         items = best.items
         container = best.el
         if not any(it.children for it in items):

@@ -59,13 +59,20 @@ class Item:
 
 
 def _row_of(a: Anchor) -> etree._Element:
+    """The list row of a link: its li / dd / p, its table row (unless the cell or row is a layout box
+    holding many links), else its parent element."""
     el = a.el.getparent()
     depth = 0
     first = el
-    while el is not None and depth < 4 and el.tag not in ("body", "html"):
-        if el.tag in _ROW_TAGS:
+    while el is not None and depth < 5 and el.tag not in ("body", "html"):
+        tag = el.tag
+        if tag in _ROW_TAGS:
+            if tag == "tr" and _anchor_count(el, 4) > 3:
+                break
             return el
-        if el.tag in ("ul", "ol", "table", "tbody", "dl"):
+        if tag in ("td", "th") and _anchor_count(el, 3) > 2:
+            break
+        if tag in ("ul", "ol", "table", "tbody", "dl"):
             break
         el = el.getparent()
         depth += 1
