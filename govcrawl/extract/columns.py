@@ -230,8 +230,8 @@ def _candidates(doc: Doc) -> list[_Cand]:
             depth += 1
     cands: list[_Cand] = []
     for el, anchors in groups.items():
-        if len(anchors) < 2:
-            continue
+        if len(anchors) < 2 and el.tag not in _LIST_TAGS:
+            continue  # a one-entry ul can still be a side menu (a column with one sub-column)
         tag = el.tag
         if tag in _LIST_TAGS:
             items, kind = _list_items(el, doc), "list"
@@ -246,7 +246,7 @@ def _candidates(doc: Doc) -> list[_Cand]:
             if not items:
                 items, kind = _box_items(el, doc), "boxes"
         items = [it for it in items if it.name]
-        if len(items) >= 2:
+        if len(items) >= 2 or (items and kind == "list"):
             cands.append(_Cand(el, kind, items))
     return cands
 
@@ -429,9 +429,11 @@ def script_built_nav(doc: Doc) -> bool:
 def _side_score(cand: _Cand, doc: Doc, tax: Taxonomy, crumbs: list[str], page_path: str, main_used: set[int]) -> float:
     items = cand.items
     n = len(items)
-    if n < 2 or n > 40:
+    if n < 1 or n > 40:
         return -100.0
     if all(it.anchor.index in main_used for it in items):
+        return -100.0
+    if n == 1 and not tax.nav_side_re.search(_hint_chain(cand.el, 3)):
         return -100.0
     names = [it.name for it in items]
     if sum(len(x) for x in names) / n > 12:

@@ -7,7 +7,7 @@ import re
 from datetime import date
 from urllib.parse import urlsplit
 
-from .columns import clean_name, columns_of, find_navigation
+from .columns import Navigation, clean_name, columns_of, find_navigation
 from .contacts import emails
 from .dates import page_dates, published_date
 from .html import Doc, parse_page
@@ -69,6 +69,21 @@ def _links(doc: Doc) -> list[dict[str, object]]:
     return out
 
 
+def _lists_subcolumns(url: str, nav: Navigation) -> bool:
+    """True when the page's side menu lists its sub-columns (a level-1 column page) rather than its
+    siblings (a leaf column, which appears in its own menu)."""
+    here = url.split("#")[0]
+    others = [a for a in nav.side if a.url and a.url != here]
+    if not others:
+        return False
+    if len(others) == len(nav.side):
+        return True  # the page itself is not in the menu: the menu lists its children
+    if len(nav.crumbs) == 2:
+        return True  # 首页 > this column: a level-1 page whose menu starts with its own title
+    base = here.rsplit("/", 1)[0] + "/"
+    return all(a.url.startswith(base) and a.url != here for a in others)
+
+
 def extract_page(body: bytes | str, url: str, *, now: date | None = None,
                  http_encoding: str | None = None) -> dict[str, object]:
     """Parse ``body`` (fetched from ``url``) once and return its facts as a JSON-serialisable dict.
@@ -97,8 +112,12 @@ def extract_page(body: bytes | str, url: str, *, now: date | None = None,
     latest = max(current).isoformat() if current else None
     more = more_links(doc, tax)
     dated_count = len(dated)
+    # A column page that only lists its sub-columns (a side menu of children, the page itself not among
+    # them) is not blank; a page that says 暂无信息 is.
+    lists_subcolumns = _lists_subcolumns(doc.url, nav)
     blank = ptype == "list" and (
-        (marker is not None and dated_count < 5) or (not items and not more and not pages.get("next"))
+        (marker is not None and dated_count < 5)
+        or (not items and not more and not pages.get("next") and not lists_subcolumns)
     )
 
     item_anchor_idx = {it.anchor.index for it in items}
