@@ -95,7 +95,7 @@ def test_trap_date_never_gives_the_year() -> None:
     f = _page("md-dates-year-boundary.html", "http://slj.xys.gov.cn/gzdt/")
     assert [it["date"] for it in f["items"]] == [None] * 4
     assert f["latest_item_date"] is None
-    assert {"kind": "today", "text": "主办:咸阳市水务局 今天是2008年1月3日 星期四"} in f["traps"]
+    assert {"kind": "today", "text": "主办：咸阳市水务局 今天是2008年1月3日 星期四"} in f["traps"]
 
 
 def test_year_from_newest_page_date() -> None:

@@ -33,8 +33,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-FULLWIDTH = str.maketrans("０１２３４５６７８９－／．：（）［］", "0123456789-/.:()[]")
-_FULLWIDTH_RE = re.compile("[０-９－／．：（）［］]")
+FULLWIDTH = str.maketrans("０１２３４５６７８９－／．", "0123456789-/.")
+_FULLWIDTH_RE = re.compile("[０-９－／．]")  # full-width digits and date separators (rare: translate only then)
 
 
 def ascii_digits(text: str) -> str:
@@ -182,15 +182,26 @@ def url_date(url: str) -> tuple[date, bool] | None:
     return None
 
 
+_TRAP_CACHE: dict[int, tuple[tuple[str, re.Pattern[str]], ...]] = {}
+
+
+def _trap_res(tax: Taxonomy) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    res = _TRAP_CACHE.get(id(tax))
+    if res is None:
+        res = tuple((kind, re.compile("|".join(re.escape(w) for w in words if w != "星期") or "(?!)"))
+                    for kind, words in tax.date_traps)
+        _TRAP_CACHE[id(tax)] = res
+    return res
+
+
 def trap_kind(line: str, start: int, end: int, tax: Taxonomy) -> str | None:
     """``today`` / ``last_updated`` / ``copyright`` when the date at line[start:end] is a trap."""
     before = line[max(0, start - 24):start]
     after = line[end:end + 6]
-    for kind, words in tax.date_traps:
-        if kind == "today":
-            if any(w in before for w in words if w != "星期") or "星期" in after or "周" == after[:1]:
-                return kind
-        elif any(w in before for w in words):
+    for kind, rx in _trap_res(tax):
+        if rx.search(before):
+            return kind
+        if kind == "today" and ("星期" in after or after[:1] == "周"):
             return kind
     return None
 
@@ -321,9 +332,8 @@ def _htmldate(doc: Doc, now: date | None) -> str | None:
         return None
 
 
-def published_date(doc: Doc, tax: Taxonomy, *, page_type: str, now: date | None) -> tuple[str | None, str | None]:
-    """The page's own publication date and the method that found it (``label:发布日期``, ``meta:pubdate``,
-    ``text:ymd-cn``, ``url``, ``htmldate``), or (None, None)."""
+def _explicit_date(doc: Doc, tax: Taxonomy) -> tuple[str, str] | tuple[()]:
+    """A labelled or meta publication date: (iso, method), or () when the page states none."""
     text = date_text(doc)
     res = _label_res(tax)
     found = _labelled(res.primary, text, tax.date_labels_primary)
@@ -337,6 +347,18 @@ def published_date(doc: Doc, tax: Taxonomy, *, page_type: str, now: date | None)
     found = _labelled(res.secondary, text, tax.date_labels_secondary)
     if found:
         return found[0].isoformat(), f"label:{found[1]}"
+    return ()
+
+
+def published_date(doc: Doc, tax: Taxonomy, *, page_type: str, now: date | None) -> tuple[str | None, str | None]:
+    """The page's own publication date and the method that found it (``label:发布日期``, ``meta:pubdate``,
+    ``text:ymd-cn``, ``url``, ``htmldate``), or (None, None)."""
+    explicit = doc.cache.get("explicit_date")
+    if explicit is None:
+        explicit = _explicit_date(doc, tax)
+        doc.cache["explicit_date"] = explicit
+    if explicit:
+        return explicit  # type: ignore[return-value]
     good, _ = page_dates(doc, tax)
     if page_type in ("article", "other"):
         head = _heading_line(doc)

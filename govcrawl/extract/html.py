@@ -43,10 +43,11 @@ _META_CHARSET_RE = re.compile(rb"""<meta[^>]{0,400}?charset\s*=\s*["']?\s*([A-Za
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufdd0]")
 _MULTISPACE_RE = re.compile(r" {2,}")
-_LINE_EDGE_RE = re.compile(r" *\n[ \n]*")
+_NEWLINES_RE = re.compile(r" *\n[ \n]*")
 _TEXT_XPATH = etree.XPath("string()")
 _EDGE_JUNK_RE = re.compile(r"^[^\w\u4e00-\u9fff]+|[^\w\u4e00-\u9fff）)]+$")
 _ID_XPATH = etree.XPath("//*[@id]")
+_NESTED_A_XPATH = etree.XPath("//a[.//a]")
 _MARK = "\ufdd0"  # a Unicode noncharacter: never in real text (removed from input)
 _ALLSPACE_RE = re.compile("[\\s\u200b\ufeff]+")  # \\s covers NBSP, U+3000 and U+2000..U+200A
 _HSPACE_RE = re.compile("[^\\S\\n]+|[\u200b\ufeff]+")  # whitespace except newlines
@@ -247,8 +248,6 @@ def resolve_url(base: str, href: str | None) -> str | None:
 def _anchor_text(el: etree._Element) -> str:
     """An anchor's own text; with broken markup (an unclosed ``<a>`` swallowing later links) the
     text of nested anchors is left out."""
-    if el.find(".//a") is None:
-        return text_of(el)
     out: list[str] = [el.text or ""]
 
     def walk(parent: etree._Element) -> None:
@@ -347,7 +346,8 @@ def parse_page(body: bytes | str, url: str, http_encoding: str | None = None) ->
 
     # Anchor texts first (before the tree gets line markers).
     anchor_els = list(root.iter("a"))
-    anchor_texts = [_anchor_text(el) for el in anchor_els]
+    nested = set(_NESTED_A_XPATH(root))
+    anchor_texts = [_anchor_text(el) if el in nested else text_of(el) for el in anchor_els]
     # Line structure without a Python-level walk: every block element gets a newline before and after
     # it, every anchor a marker character; one C-level string() then yields the page text.
     for el in root.iter(*_BLOCK_TAGS):
@@ -361,16 +361,16 @@ def parse_page(body: bytes | str, url: str, http_encoding: str | None = None) ->
     raw_text = text_of(root)
     for el in anchor_els:
         el.text = el.text[1:] or None
-    joined = _HSPACE_RE.sub(" ", raw_text)
+    joined = _NEWLINES_RE.sub("\n", _HSPACE_RE.sub(" ", raw_text)).strip()
     lines: list[str] = []
     anchor_lines: list[int] = []
     for raw in joined.split("\n"):
         if _MARK in raw:
             anchor_lines.extend([len(lines)] * raw.count(_MARK))
-            raw = raw.replace(_MARK, "")
-        stripped = raw.strip()
-        if stripped:
-            lines.append(stripped)
+            raw = raw.replace(_MARK, "").strip()
+            if not raw:
+                continue
+        lines.append(raw)
 
     ids: dict[str, etree._Element] = {}
     for el in _ID_XPATH(root):
