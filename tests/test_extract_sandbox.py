@@ -140,3 +140,14 @@ def test_disclosure_features_emails(crawled: dict) -> None:
         return repr(diff) if diff else None
 
     assert _mismatches(crawled, check) == []
+
+
+def test_future_dated_items_are_reported(crawled: dict) -> None:
+    def check(exp: dict, got: dict) -> str | None:
+        want = {(it["url"], it["date"].isoformat()) for it in exp["future_items"]}
+        have = {(it["url"], it["date"]) for pages in got["pages"].values() for f in pages for it in f["items"]
+                if it["date"] and it["date"] > EVAL.isoformat()}
+        have |= {(it["url"], it["date"]) for it in got["home"]["items"] if it["date"] and it["date"] > EVAL.isoformat()}
+        return None if want <= have and (want or not have) else repr((sorted(want), sorted(have)))
+
+    assert _mismatches(crawled, check) == []
