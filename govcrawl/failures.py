@@ -31,23 +31,34 @@ REASONS = {
 EMPTY_PAGE_CHARS = 16
 
 
+def _chain(exc: BaseException) -> list[BaseException]:
+    """The exception and its causes (Scrapy 2.19 wraps Twisted errors in its own types)."""
+    out: list[BaseException] = []
+    while exc is not None and exc not in out and len(out) < 8:
+        out.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    return out
+
+
 def classify_failure(failure: Any) -> tuple[str, str]:
     """(kind, detail) for a Twisted Failure or exception from a download."""
-    exc = getattr(failure, "value", failure)
-    detail = f"{type(exc).__name__}: {exc}"[:300]
-    if isinstance(exc, tx_error.DNSLookupError):
-        return DNS, detail
-    if isinstance(exc, (tx_error.TimeoutError, tx_error.TCPTimedOutError)):
-        return TIMEOUT, detail
-    if isinstance(exc, (tx_error.ConnectionRefusedError, tx_error.ConnectError, tx_error.NoRouteError)):
-        return CONNECT, detail
-    if type(exc).__name__ == "IgnoreRequest" and "robots" in str(exc).lower():
-        return ROBOTS, detail
-    if isinstance(exc, (ResponseNeverReceived, ResponseFailed)):
-        reasons = getattr(exc, "reasons", []) or []
-        if any("SSL" in repr(r) or "TLS" in repr(r) for r in reasons):
+    top = getattr(failure, "value", failure)
+    detail = f"{type(top).__name__}: {top}"[:300]
+    for exc in _chain(top):
+        name = type(exc).__name__
+        if isinstance(exc, tx_error.DNSLookupError) or name == "CannotResolveHostError":
+            return DNS, detail
+        if isinstance(exc, (tx_error.TimeoutError, tx_error.TCPTimedOutError)) or name == "DownloadTimeoutError":
+            return TIMEOUT, detail
+        if isinstance(exc, (tx_error.ConnectionRefusedError, tx_error.NoRouteError)) or name == "DownloadConnectionRefusedError":
+            return CONNECT, detail
+        if name == "IgnoreRequest" and "robots" in str(exc).lower():
+            return ROBOTS, detail
+        if isinstance(exc, (ResponseNeverReceived, ResponseFailed)):
+            reasons = " ".join(repr(r) for r in getattr(exc, "reasons", []) or [])
+            return (TLS if "SSL" in reasons or "TLS" in reasons else CONNECT), detail
+        if "SSL" in name or "TLS" in name:
             return TLS, detail
-        return CONNECT, detail
-    if "SSL" in type(exc).__name__ or "ssl" in str(exc).lower():
-        return TLS, detail
+        if isinstance(exc, tx_error.ConnectError):
+            return CONNECT, detail
     return ERROR, detail

@@ -82,7 +82,7 @@ def build_snapshot(site: Site, pages: list[dict[str, Any]], run: dict[str, Any])
         "domain": {
             "host": site.host,
             "gov_cn": site.host.endswith(".gov.cn"),
-            "https": (home or {}).get("final_url", site.url).startswith("https://") if home else site.url.startswith("https://"),
+            "https": ((home or {}).get("final_url") or site.url).startswith("https://"),
         },
         "pages": {
             "fetched": sum(1 for p in pages if p.get("status") is not None),
@@ -184,8 +184,9 @@ def _columns(site: Site, facts: dict[str, Any], pages: list[dict[str, Any]], tod
         dates = [it["date"] for it in items if it.get("date")]
         newest = max((d for d in dates if d <= today.isoformat()), default=None)
         has_children = any(n["parent"] == node["name"] and n["level"] == node["level"] + 1 for n in tree.values())
-        blank = bool(first and not first.get("error") and not has_children
-                     and (first_facts.get("blank") or (not items and first_facts.get("page_type") != "article")))
+        # Blank: the list says 暂无信息 or is empty.  A page that only lists its sub-columns is not blank.
+        blank = bool(first and not first.get("error")
+                     and (first_facts.get("blank") or (not items and not has_children and first_facts.get("page_type") != "article")))
         age = _age(newest, today)
         window = stale_days.get(node["class"])
         node.update(
@@ -195,10 +196,11 @@ def _columns(site: Site, facts: dict[str, Any], pages: list[dict[str, Any]], tod
             blank=blank,
             fetched=bool(first),
             list_pages=len(fetched),
-            error=(first or {}).get("error", {}) and first["error"]["kind"] if first else None,
+            error=((first or {}).get("error") or {}).get("kind"),
             has_children=has_children,
-            stale=bool(window is not None and not has_children and not blank and (age is None and items or (age is not None and age > window))),
-            long_overdue=bool(not has_children and not blank and age is not None and age > rules["long_overdue_days"]),
+            # Undated items count as not updated (V3/V4); a parent without items of its own is not judged.
+            stale=bool(window is not None and not blank and items and (age is None or age > window)),
+            long_overdue=bool(not blank and age is not None and age > rules["long_overdue_days"]),
         )
         out.append(node)
     return out

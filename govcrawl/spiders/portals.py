@@ -169,7 +169,8 @@ class PortalsSpider(scrapy.Spider):
             yield self._item(response, "home", error={"kind": failures.EMPTY_PAGE, "detail": f"{len(response.body)} bytes"})
             return
         facts = self._facts(response)
-        text = _TAG_RE.sub("", response.text)
+        # Decode as the extractor did: a page's declared charset may be wrong.
+        text = _TAG_RE.sub("", response.body.decode(facts.get("encoding") or "utf-8", errors="replace"))
         facts["legal_name_shown"] = site.name in text
         yield self._item(response, "home", facts=self._stored(facts))
 

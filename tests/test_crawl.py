@@ -1,0 +1,123 @@
+"""A real crawl of the 59 sandbox portals through the Scrapy engine into the database, compared with
+the ground truth of every site profile."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from govcrawl import registry
+from govcrawl.demo import start_sandbox
+from sandbox import truth
+from sandbox.profiles import build_profiles
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def scrapy_crawl(state: dict, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="govcrawl.settings")
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "portals",
+           "-s", f"GOVCRAWL_HOST_MAP={state['hostmap_file']}", "-s", f"GOVCRAWL_EVAL_DATE={state['eval_date']}",
+           "-s", "LOG_LEVEL=WARNING", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", *args]
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    if check:
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        # Unreachable sites log download errors; our own code must log none.
+        for marker in ("Spider error processing", "Error processing", "Error caught on signal handler", 'File "' + str(ROOT / "govcrawl")):
+            assert marker not in proc.stderr, proc.stderr[-3000:]
+    return proc
+
+
+@pytest.fixture(scope="module")
+def sandbox(test_env):
+    proc, state = start_sandbox(Path(test_env["var"]) / "sandbox")
+    yield state
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def crawled(sandbox, test_env):
+    from govcrawl import store
+
+    db = store.get_db()
+    registry.load(db, registry.read_file(sandbox["registry_file"]))
+    scrapy_crawl(sandbox, "-a", "run=itest-1")
+    profiles = build_profiles(eval_date=date.fromisoformat(sandbox["eval_date"]))
+    snaps = {s["site_id"]: s for s in db.snapshots.find({"run_id": "itest-1"})}
+    return db, profiles, snaps
+
+
+def test_every_site_has_one_snapshot_and_the_run_is_closed(crawled):
+    db, profiles, snaps = crawled
+    assert sorted(snaps) == sorted(p.id for p in profiles)
+    assert len(snaps) == 59
+    run = db.runs.find_one({"_id": "itest-1"})
+    assert run["status"] == "finished" and run["finished_at"] >= run["started_at"]
+    # Pages are stored once per URL, and no URL was fetched twice.
+    assert db.pages.count_documents({"run_id": "itest-1", "fetches": {"$gt": 1}}) == 0
+    groups = {}
+    for s in snaps.values():
+        groups[s["group"]] = groups.get(s["group"], 0) + 1
+    assert groups == {"county": 13, "department": 46}
+
+
+def test_unreachable_sites_say_why(crawled):
+    _, profiles, snaps = crawled
+    expected = {p.id: truth.expected(p) for p in profiles}
+    unreachable = {sid: s["failure"]["kind"] for sid, s in snaps.items() if not s["reachable"]}
+    assert unreachable == {sid: e["failure_kind"] for sid, e in expected.items() if not e["reachable"]}
+    assert len(unreachable) == 4
+
+
+def _columns(cols):
+    return {(c["name"], c["level"]): c for c in cols}
+
+
+@pytest.mark.parametrize("field", ["site_name", "legal_name_shown", "nav_columns", "nav_script_built", "homepage_latest_date",
+                                   "disclosure", "features", "emails", "identity", "domain", "broken_links", "columns"])
+def test_snapshots_match_the_profiles(crawled, field):
+    _, profiles, snaps = crawled
+    wrong = []
+    for p in profiles:
+        exp = truth.expected(p)
+        snap = snaps[p.id]
+        if not exp["reachable"]:
+            continue
+        got = {
+            "site_name": (snap["homepage"] or {}).get("site_name"),
+            "legal_name_shown": (snap["homepage"] or {}).get("legal_name_shown"),
+            "nav_columns": snap["nav_columns"],
+            "nav_script_built": snap["nav_script_built"],
+            "homepage_latest_date": (snap["freshness"] or {}).get("homepage_latest_date"),
+            "disclosure": set(snap["disclosure_names"]),
+            "features": set(snap["feature_names"]),
+            "emails": {e["address"] for e in snap["emails"]},
+            "identity": snap["identity"],
+            "domain": {k: snap["domain"][k] for k in ("host", "gov_cn", "https")},
+            "broken_links": {b["url"] for b in snap["broken_links"]},
+        }
+        if field == "columns":
+            exp_cols = {(c["name"], c["level"]): c for c in exp["columns"]}
+            got_cols = _columns(snap["columns"])
+            if set(exp_cols) != set(got_cols):
+                wrong.append((p.id, "column set", sorted(set(exp_cols) ^ set(got_cols))))
+                continue
+            for key, ec in exp_cols.items():
+                gc = got_cols[key]
+                for k in ("class", "parent", "blank", "item_count", "newest_date"):
+                    want = ec[k].isoformat() if k == "newest_date" and ec[k] else ec[k]
+                    if gc[k] != want:
+                        wrong.append((p.id, key, k, gc[k], want))
+            continue
+        want = exp[field]
+        if field == "homepage_latest_date" and want is not None:
+            want = want.isoformat()
+        if got[field] != want:
+            wrong.append((p.id, got[field], want))
+    assert not wrong, "\n".join(map(str, wrong[:20])) + f"\n({len(wrong)} sites differ)"
