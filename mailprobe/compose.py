@@ -7,13 +7,15 @@ can never mint a second probe for the same site.
 from __future__ import annotations
 
 import base64
+import email
 import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
+from email import policy
 from email.header import Header
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime
 from typing import Any, Iterable, Mapping
 
 from .config import Campaign, Config
@@ -101,8 +103,33 @@ def question_terms(campaign: Campaign, group: str | None) -> list[str]:
     return list(campaign.template_for(group).keywords)
 
 
-def compose(config: Config, site: Mapping[str, Any], to: str, token: str, date: dt.datetime | None = None) -> EmailMessage:
-    """The probe message: token in the Message-ID, a subject tag and the body."""
+@dataclass(frozen=True)
+class Composed:
+    """A probe message as the bytes SMTP will carry, less the Date header (added when sent)."""
+
+    to: str
+    subject: str
+    message_id: str
+    head: bytes
+    body: bytes
+
+    def with_date(self, date: dt.datetime) -> bytes:
+        return self.head + f"Date: {format_datetime(date)}\r\n".encode() + self.body
+
+    def message(self, date: dt.datetime | None = None) -> EmailMessage:
+        raw = self.with_date(date) if date is not None else self.head + self.body
+        return email.message_from_bytes(raw, policy=policy.default)  # type: ignore[return-value]
+
+
+def _word(text: str) -> str:
+    """RFC 2047 (base64, utf-8) for non-ASCII header text, folded with CRLF."""
+    if text.isascii():
+        return text
+    return Header(text, "utf-8", maxlinelen=76).encode().replace("\n", "\r\n")
+
+
+def compose_raw(config: Config, site: Mapping[str, Any], to: str, token: str) -> Composed:
+    """The probe: token in the Message-ID, a subject tag and the body; built straight as bytes."""
     c = config.campaign
     t = c.template_for(site.get("group"))
     values = {
@@ -115,16 +142,20 @@ def compose(config: Config, site: Mapping[str, Any], to: str, token: str, date: 
     if config.sender_name:
         body += f"{config.sender_name}\n"
     body += f"（咨询编号：{token}，回复时请保留此编号）\n"
-    msg = EmailMessage()
-    msg["From"] = formataddr((str(Header(config.sender_name, "utf-8")), config.sender_address)) if config.sender_name else config.sender_address
-    msg["To"] = to
-    msg["Subject"] = subject
-    msg["Message-ID"] = message_id(token, c.name, config.sender_domain)
-    if date is not None:
-        msg["Date"] = format_datetime(date)
-    msg["X-Mailprobe-Token"] = token
-    msg.set_content(body, charset="utf-8", cte="base64")
-    return msg
+    mid = message_id(token, c.name, config.sender_domain)
+    sender = f"{_word(config.sender_name)} <{config.sender_address}>" if config.sender_name else config.sender_address
+    head = (
+        f"From: {sender}\r\nTo: {to}\r\nSubject: {_word(subject)}\r\nMessage-ID: {mid}\r\n"
+        f"X-Mailprobe-Token: {token}\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=\"utf-8\"\r\nContent-Transfer-Encoding: base64\r\n"
+    ).encode("ascii")
+    payload = base64.encodebytes(body.replace("\n", "\r\n").encode("utf-8")).replace(b"\n", b"\r\n")
+    return Composed(to=to, subject=subject, message_id=mid, head=head, body=b"\r\n" + payload)
+
+
+def compose(config: Config, site: Mapping[str, Any], to: str, token: str, date: dt.datetime | None = None) -> EmailMessage:
+    """The probe as an :class:`EmailMessage` (parsed from the exact bytes that are sent)."""
+    return compose_raw(config, site, to, token).message(date)
 
 
 def message_id(token: str, campaign: str, domain: str) -> str:
@@ -132,10 +163,12 @@ def message_id(token: str, campaign: str, domain: str) -> str:
     return f"<{token}.{slug}@{domain}>"
 
 
-def render(msg: EmailMessage) -> str:
+def render(msg: EmailMessage | Composed) -> str:
     """Human-readable form for --dry-run: headers decoded, body as text."""
     from .decode import decode_header_value
 
+    if isinstance(msg, Composed):
+        msg = msg.message()
     lines = [f"{k}: {decode_header_value(v)}" for k, v in msg.items() if k.lower() not in ("content-type", "content-transfer-encoding", "mime-version")]
     return "\n".join(lines) + "\n\n" + msg.get_content()
 

@@ -3,6 +3,8 @@
 Each probe is recorded as ``queued`` (insert, unique on campaign+site) *before* it is handed to
 SMTP, then ``sent`` with the server's queue id, or ``failed`` with the SMTP error.  A crash
 between the two leaves it ``queued`` ("unconfirmed"): it is never sent again automatically.
+Throttled campaigns write each probe alone; unthrottled ones (rate 0: sandbox, bench) write
+queued/sent records per batch of ``UNTHROTTLED_BATCH``.
 One SMTP connection (aiosmtplib) carries all messages, paced by the campaign's rate.
 """
 from __future__ import annotations
@@ -13,21 +15,21 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
-from email.message import EmailMessage
-from email.utils import format_datetime
 from typing import Any, Callable, Iterable, Mapping
 
 import aiosmtplib
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
+from pymongo import UpdateOne
+from pymongo.errors import BulkWriteError
 
-from .compose import AddressChoice, choose_address, compose, make_token, probe_id, question_terms, render
+from .compose import AddressChoice, Composed, choose_address, compose_raw, make_token, probe_id, question_terms, render
 from .config import Config
 from .errors import SafetyError, SendError
 
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
+DUPLICATE_KEY = 11000
 SMTP_PERMANENT = 500  # reply codes >= this are permanent failures (RFC 5321 4.2.1)
 _QUEUED_AS = re.compile(r"queued as ([0-9A-Za-z]+)|\bid[= ]([0-9A-Za-z.-]+)|<([^>]+)>\s*(?:Queued|queued)")
 
@@ -41,7 +43,7 @@ class Planned:
     site: Mapping[str, Any]
     choice: AddressChoice
     token: str
-    message: EmailMessage | None
+    message: Composed | None
     retry: bool = False
 
 
@@ -79,14 +81,16 @@ def plan(db: Database, config: Config, only: Iterable[str] | None = None, retry_
                 skipped.append((sid, f"already probed in {campaign} ({old.get('state')})"))
                 continue
             retry = True
-        snap = db.snapshots.find_one({"site_id": sid}, sort=[("started_at", -1)], projection={"emails": 1})
-        choice = choose_address(site, snap, config.campaign)
+        choice = choose_address(site, None, config.campaign)
+        if choice.address is None:  # no usable registry address: the latest crawl's
+            snap = db.snapshots.find_one({"site_id": sid}, sort=[("started_at", -1)], projection={"emails": 1})
+            choice = choose_address(site, snap, config.campaign)
         if choice.address is None:
             why = "no consultation address" + ("; rejected: " + ", ".join(f"{a} ({w})" for a, w in choice.rejected) if choice.rejected else "")
             skipped.append((sid, why))
             continue
         token = make_token(campaign, sid)
-        planned.append(Planned(site, choice, token, compose(config, site, choice.address, token), retry))
+        planned.append(Planned(site, choice, token, compose_raw(config, site, choice.address, token), retry))
     if only_set:
         for sid in sorted(only_set - {p.site["_id"] for p in planned} - {s for s, _ in skipped}):
             skipped.append((sid, "no such active site"))
@@ -101,7 +105,7 @@ def _probe_doc(config: Config, p: Planned, now: dt.datetime) -> dict[str, Any]:
         "_id": probe_id(config.campaign.name, site["_id"]), "campaign": config.campaign.name, "site_id": site["_id"],
         "site_name": site.get("name"), "group": site.get("group"), "to": p.choice.address,
         "address_source": p.choice.source, "address_context": p.choice.context,
-        "token": p.token, "message_id": msg["Message-ID"].strip("<>"), "subject": str(msg["Subject"]),
+        "token": p.token, "message_id": msg.message_id.strip("<>"), "subject": msg.subject,
         "terms": question_terms(config.campaign, site.get("group")), "from": config.sender_address,
         "state": "queued", "queued_at": now, "sent_at": None, "queue_id": None, "smtp_error": None,
         "events": [{"at": now, "kind": "queued"}], "result": {"outcome": "unconfirmed"},
@@ -138,76 +142,131 @@ async def _connect(config: Config) -> aiosmtplib.SMTP:
     return client
 
 
+#: Probes recorded per database round trip when unthrottled (rate 0): "queued" is still written before
+#: any of them is handed to SMTP; a crash leaves at most this many unconfirmed.  Throttled runs use 1.
+UNTHROTTLED_BATCH = 50
+
+
 async def _deliver(db: Database, config: Config, planned: list[Planned], clock: Clock, report: SendReport) -> None:
     client = await _connect(config)
     pacer = _Pacer(config.campaign.rate)
+    batch = 1 if config.campaign.rate > 0 else UNTHROTTLED_BATCH
+    chunks = [planned[i:i + batch] for i in range(0, len(planned), batch)]
+    flush: asyncio.Future[Any] | None = None
     try:
-        for p in planned:
-            to = p.choice.address
-            assert to is not None and p.message is not None
-            if not config.campaign.allows(to):  # the safety switch, checked again at the last moment
-                raise SafetyError(f"{p.site['_id']}: {to} is outside the allowed domains {config.campaign.allowed_domains}")
-            await pacer.wait()
-            now = clock()
-            pid = probe_id(config.campaign.name, p.site["_id"])
-            if p.retry:
-                r = db.probes.update_one(
-                    {"_id": pid, "state": "failed"},
-                    {"$set": {"state": "queued", "queued_at": now}, "$push": {"events": {"at": now, "kind": "queued", "retry": True}}},
-                )
-                if r.modified_count != 1:
-                    report.skipped.append((p.site["_id"], "changed by another run"))
-                    continue
-            else:
-                try:
-                    db.probes.insert_one(_probe_doc(config, p, now))
-                except DuplicateKeyError:
-                    report.skipped.append((p.site["_id"], "already probed (another run)"))
-                    continue
-            msg = p.message
-            del msg["Date"]
-            msg["Date"] = format_datetime(now)
-            error: dict[str, Any] | None = None
-            response = ""
+        # The next chunk's "queued" records are written while this chunk is sent, and this chunk's
+        # "sent" records while the next is sent; a chunk is never sent before its records exist.
+        nxt = asyncio.ensure_future(asyncio.to_thread(_record_queued, db, config, chunks[0], clock(), report)) if chunks else None
+        for k in range(len(chunks)):
+            assert nxt is not None
+            chunk = await nxt
+            nxt = (asyncio.ensure_future(asyncio.to_thread(_record_queued, db, config, chunks[k + 1], clock(), report))
+                   if k + 1 < len(chunks) else None)
+            updates: list[UpdateOne] = []
             try:
-                if not client.is_connected:
-                    client = await _connect(config)
-                _errors, response = await client.send_message(msg, sender=config.sender_address, recipients=[to])
-            except aiosmtplib.SMTPRecipientsRefused as exc:
-                first = exc.recipients[0] if exc.recipients else None
-                code = getattr(first, "code", 0)
-                error = {"code": code, "message": str(getattr(first, "message", exc)), "permanent": code >= SMTP_PERMANENT}
-            except aiosmtplib.SMTPResponseException as exc:
-                error = {"code": exc.code, "message": exc.message, "permanent": exc.code >= SMTP_PERMANENT}
-            except (aiosmtplib.SMTPException, OSError) as exc:
-                # The server may or may not have taken it: never retried automatically.
-                error = {"code": 0, "message": f"{type(exc).__name__}: {exc}", "permanent": True, "connection": True}
-                try:
-                    client.close()
-                except Exception:
-                    pass
-            done = clock()
-            if error is None:
-                qid = queue_id(response)
-                db.probes.update_one({"_id": pid}, {
-                    "$set": {"state": "sent", "sent_at": done, "queue_id": qid, "smtp_response": response[:300],
-                             "result.outcome": "waiting"},
-                    "$push": {"events": {"at": done, "kind": "sent", "queue_id": qid}},
-                })
-                report.sent.append(p.site["_id"])
-            else:
-                db.probes.update_one({"_id": pid}, {
-                    "$set": {"state": "failed", "smtp_error": error, "result.outcome": "failed", "result.reached": False},
-                    "$push": {"events": {"at": done, "kind": "failed", **error}},
-                })
-                report.failed.append((p.site["_id"], f"{error['code']} {error['message']}"))
-                logger.warning("probe %s to %s failed: %s %s", pid, to, error["code"], error["message"])
+                for p in chunk:
+                    await pacer.wait()
+                    client, update = await _send_one(client, config, p, clock, report)
+                    updates.append(update)
+            finally:
+                if flush is not None:
+                    await flush
+                    flush = None
+                if updates:
+                    flush = asyncio.ensure_future(asyncio.to_thread(db.probes.bulk_write, updates, ordered=True))
+        if flush is not None:
+            await flush
+            flush = None
+    except BaseException:
+        if flush is not None:
+            await flush
+        if nxt is not None:
+            await asyncio.gather(nxt, return_exceptions=True)
+        raise
     finally:
         if client.is_connected:
             try:
                 await client.quit()
             except (aiosmtplib.SMTPException, OSError):
                 client.close()
+
+
+def _record_queued(db: Database, config: Config, chunk: list[Planned], now: dt.datetime, report: SendReport) -> list[Planned]:
+    """Write 'queued' for every probe of the chunk before any is sent; returns those this run owns."""
+    owned: list[Planned] = []
+    fresh = [p for p in chunk if not p.retry]
+    for p in chunk:
+        to = p.choice.address or ""
+        if not config.campaign.allows(to):  # the safety switch, checked again at the last moment
+            raise SafetyError(f"{p.site['_id']}: {to} is outside the allowed domains {config.campaign.allowed_domains}")
+    if fresh:
+        docs = [_probe_doc(config, p, now) for p in fresh]
+        dup: set[int] = set()
+        try:
+            db.probes.insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(e.get("code") != DUPLICATE_KEY for e in errors):
+                raise
+            dup = {e["index"] for e in errors}
+        for i, p in enumerate(fresh):
+            if i in dup:
+                report.skipped.append((p.site["_id"], "already probed (another run)"))
+            else:
+                owned.append(p)
+    for p in chunk:
+        if p.retry:
+            pid = probe_id(config.campaign.name, p.site["_id"])
+            r = db.probes.update_one(
+                {"_id": pid, "state": "failed"},
+                {"$set": {"state": "queued", "queued_at": now}, "$push": {"events": {"at": now, "kind": "queued", "retry": True}}},
+            )
+            if r.modified_count == 1:
+                owned.append(p)
+            else:
+                report.skipped.append((p.site["_id"], "changed by another run"))
+    return owned
+
+
+async def _send_one(client: aiosmtplib.SMTP, config: Config, p: Planned, clock: Clock,
+                    report: SendReport) -> tuple[aiosmtplib.SMTP, UpdateOne]:
+    to = p.choice.address
+    assert to is not None and p.message is not None
+    pid = probe_id(config.campaign.name, p.site["_id"])
+    raw = p.message.with_date(clock())
+    error: dict[str, Any] | None = None
+    response = ""
+    try:
+        if not client.is_connected:
+            client = await _connect(config)
+        _errors, response = await client.sendmail(config.sender_address, [to], raw)
+    except aiosmtplib.SMTPRecipientsRefused as exc:
+        first = exc.recipients[0] if exc.recipients else None
+        code = getattr(first, "code", 0)
+        error = {"code": code, "message": str(getattr(first, "message", exc)), "permanent": code >= SMTP_PERMANENT}
+    except aiosmtplib.SMTPResponseException as exc:
+        error = {"code": exc.code, "message": exc.message, "permanent": exc.code >= SMTP_PERMANENT}
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        # The server may or may not have taken it: never retried automatically.
+        error = {"code": 0, "message": f"{type(exc).__name__}: {exc}", "permanent": True, "connection": True}
+        try:
+            client.close()
+        except Exception:
+            pass
+    done = clock()
+    if error is None:
+        qid = queue_id(response)
+        report.sent.append(p.site["_id"])
+        return client, UpdateOne({"_id": pid}, {
+            "$set": {"state": "sent", "sent_at": done, "queue_id": qid, "smtp_response": response[:300], "result.outcome": "waiting"},
+            "$push": {"events": {"at": done, "kind": "sent", "queue_id": qid}},
+        })
+    report.failed.append((p.site["_id"], f"{error['code']} {error['message']}"))
+    logger.warning("probe %s to %s failed: %s %s", pid, to, error["code"], error["message"])
+    return client, UpdateOne({"_id": pid}, {
+        "$set": {"state": "failed", "smtp_error": error, "result.outcome": "failed", "result.reached": False},
+        "$push": {"events": {"at": done, "kind": "failed", **error}},
+    })
 
 
 def send(db: Database, config: Config, *, only: Iterable[str] | None = None, dry_run: bool = False,

@@ -394,6 +394,28 @@ class MailWorld:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    # ------------------------------------------------------------------ delivery switch
+
+    def hold_delivery(self, hold: bool = True) -> None:
+        """Accept mail but keep it queued (``defer_transports = lmtp``), or deliver again and flush.
+
+        Lets a benchmark measure the SMTP submission path alone, without the background
+        delivery load of earlier messages competing for the same cores.
+        """
+        assert self.root is not None
+        main_cf = self.root / "pf" / "main.cf"
+        lines = [ln for ln in main_cf.read_text().splitlines() if not ln.startswith("defer_transports")]
+        if hold:
+            lines.append("defer_transports = lmtp")
+        main_cf.write_text("\n".join(lines) + "\n")
+        _old(main_cf)
+        pid = int((self.root / "q" / "pid" / "master.pid").read_text().split()[0])
+        os.kill(pid, signal.SIGHUP)  # master re-reads main.cf and restarts its children
+        time.sleep(0.3)
+        if not hold:
+            subprocess.run(["/usr/sbin/postqueue", "-c", str(self.root / "pf"), "-f"], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30, check=False)
+
     # ------------------------------------------------------------------ helpers for tests
 
     def queue_empty(self) -> bool:
