@@ -126,6 +126,9 @@ def expected(profile: SiteProfile, *, max_list_pages: int = 3, render: bool = Fa
     out["homepage_latest_date"] = max((it.date for it in shown if not it.future), default=None)
 
     labels = homepage_labels(p, render=render)
+    if any(f.canonical == "网站地图" for f in p.features):
+        # The crawler follows feature links; a static site map names every column, script-built nav or not.
+        labels.extend(c.name for c in p.columns)
     for col in columns:
         labels.extend(column_page_labels(p, col, max_list_pages))
     out["disclosure"] = set().union(*(disclosure_of(x) for x in labels))

@@ -175,6 +175,11 @@ def static_crawl(p: SiteProfile, max_pages: int) -> dict[str, object]:
         if doc is not None:
             for kname, kurl in abs_links(p, doc, url, LEFT_XPATH):
                 visit(kname, kurl, 2)
+    # Like the crawler, follow the site map link: it names every column, even under a script-built nav.
+    for a in home.xpath("//a[@href]"):
+        if "网站地图" in features_of(clean(a.text_content()) or a.get("title") or ""):
+            labels.extend(link_labels(tree(p, get(p, urljoin(home_url, a.get("href"))))))
+            break
     homepage_dates = [d for _, d in list_items(home, "block_list", p.eval_date.year) if d and d <= p.eval_date]
     return {
         "nav_columns": [n for n, _ in nav],
