@@ -113,7 +113,7 @@ def test_home_traps_ignored() -> None:
     assert f["latest_item_date"] == "2007-12-19"
     kinds = {t["kind"] for t in f["traps"]}
     assert kinds == {"today", "last_updated"}
-    assert all("2007-12-20" != it["date"] for it in f["items"])
+    assert all(it["date"] != "2007-12-20" for it in f["items"])
 
 
 def test_future_items_do_not_count_as_latest() -> None:

@@ -67,6 +67,12 @@ def _crawl(profile: object) -> dict:
         if url not in pages:
             pages[url] = _list_pages(profile, url)
     seen += [p[0] for p in pages.values() if p]
+    # the spider also follows the site map (a static page naming every column)
+    for feature in home["features"]:
+        if feature["name"] == "网站地图" and feature["url"]:
+            status, body, final, charset = _fetch(profile, feature["url"])
+            if status == 200:
+                seen.append(extract_page(body, final, now=EVAL, http_encoding=charset))
     return {"home": home, "columns": columns, "pages": pages, "seen": seen}
 
 
@@ -107,7 +113,7 @@ def test_column_tree(crawled: dict) -> None:
     def check(exp: dict, got: dict) -> str | None:
         want = {c["url"]: (c["name"], c["level"], c["parent"], c["class"]) for c in exp["columns"]}
         have = {u: (c["name"], c["level"], c["parent"], c["class"]) for u, c in got["columns"].items()}
-        return None if want == have else repr((set(have.items()) ^ set(want.items())))
+        return None if want == have else repr(set(have.items()) ^ set(want.items()))
 
     assert _mismatches(crawled, check) == []
 

@@ -28,7 +28,7 @@ from .taxonomy import Taxonomy
 
 __all__ = ["NavItem", "Navigation", "find_navigation", "breadcrumb", "columns_of", "script_built_nav"]
 
-_FLAT_WRAPPERS = frozenset("span em strong b i font u small big label h1 h2 h3 h4 h5 h6 dd dt".split())
+_FLAT_WRAPPERS = frozenset(["span", "em", "strong", "b", "i", "font", "u", "small", "big", "label", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt"])
 _LIST_TAGS = frozenset(("ul", "ol"))
 _CRUMB_TEXT_RE = re.compile(r"当前位置|现在的位置|所在位置|您的位置|你的位置|当前所在|您现在|位置[:：]")
 _DATEISH_RE = re.compile(r"(?:19|20)\d\d[-/.年]\d{1,2}|(?<!\d)\d{1,2}[-/]\d{1,2}(?!\d)")
@@ -286,7 +286,9 @@ def _main_score(cand: _Cand, doc: Doc, tax: Taxonomy, total: int) -> float:
     chain = _hint_chain(cand.el, 4)
     if tax.nav_main_re.search(chain):
         score += 6
-    if tax.nav_side_re.search(hint_of(cand.el)) or tax.nav_side_re.search(_hint_chain(cand.el.getparent(), 2) if cand.el.getparent() is not None else ""):
+    parent = cand.el.getparent()
+    if tax.nav_side_re.search(hint_of(cand.el)) or (
+            parent is not None and tax.nav_side_re.search(_hint_chain(parent, 2))):
         score -= 4
     if _in_region(cand.el, tax.nav_footer_re):
         score -= 10
@@ -385,7 +387,8 @@ def _sibling_panels(nav_el: etree._Element, items: list[NavItem], doc: Doc, tax:
         sib = e.getnext()
         hops = 0
         while sib is not None and hops < 3:
-            if isinstance(sib.tag, str) and (tax.nav_side_re.search(hint_of(sib)) or tax.nav_main_re.search(hint_of(sib))):
+            hint = hint_of(sib) if isinstance(sib.tag, str) else ""
+            if hint and (tax.nav_side_re.search(hint) or tax.nav_main_re.search(hint)):
                 panels = [c for c in _element_children(sib) if c.tag in ("ul", "ol", "div", "dl", "p")]
                 if len(panels) == len(items) or len(panels) == len(items) - 1:
                     offset = len(items) - len(panels)
@@ -515,7 +518,7 @@ def find_navigation(doc: Doc, tax: Taxonomy, *, is_home: bool) -> Navigation:
             if not any(it.children for it in items):
                 panels = _sibling_panels(container, items, doc, tax)
                 if panels:
-                    for it, kids in zip(items, panels):
+                    for it, kids in zip(items, panels, strict=True):
                         it.children = kids
         for it in items:
             used.add(it.anchor.index)

@@ -45,10 +45,13 @@ _CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "o": 0, "一": 1, 
               "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _Y = r"(?:19[7-9]\d|20\d\d)"
 _YMD_CN = rf"({_Y})\s*年\s*(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*日?"
-_YMD_NUM = r"([〇零○ＯOo一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日"
+_CN_Y = "[〇零○ＯOo一二三四五六七八九]{4}"
+_CN_MD = "[一二三四五六七八九十]{1,3}"
+_YMD_NUM = rf"({_CN_Y})\s*年\s*({_CN_MD})\s*月\s*({_CN_MD})\s*日"
 _YMD_SEP = rf"({_Y})\s*(?P<sep>[-/.])\s*(\d{{1,2}})\s*(?P=sep)\s*(\d{{1,2}})"
 FULL_DATE_RE = re.compile(rf"(?<![\d.])(?:{_YMD_CN}|{_YMD_NUM}|{_YMD_SEP})(?![\d])")
-_DATE_STR = rf"(?:{_Y}\s*[-/.年]\s*\d{{1,2}}\s*[-/.月]\s*\d{{1,2}}\s*日?|[〇零○ＯOo一二三四五六七八九]{{4}}\s*年\s*[一二三四五六七八九十]{{1,3}}\s*月\s*[一二三四五六七八九十]{{1,3}}\s*日)"
+_DATE_STR = (rf"(?:{_Y}\s*[-/.年]\s*\d{{1,2}}\s*[-/.月]\s*\d{{1,2}}\s*日?"
+             rf"|{_CN_Y}\s*年\s*{_CN_MD}\s*月\s*{_CN_MD}\s*日)")
 
 # Month-day forms of list items, most specific first.
 _MD_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -90,8 +93,8 @@ def _cn_number(s: str) -> int | None:
     if "十" not in s:
         return _CN_DIGITS.get(s) if len(s) == 1 else None
     head, _, tail = s.partition("十")
-    tens = _CN_DIGITS.get(head, None) if head else 1
-    ones = _CN_DIGITS.get(tail, None) if tail else 0
+    tens = _CN_DIGITS.get(head) if head else 1
+    ones = _CN_DIGITS.get(tail) if tail else 0
     if tens is None or ones is None:
         return None
     return tens * 10 + ones

@@ -28,6 +28,10 @@ _NAME_STOP_RE = re.compile(
     r"Copyright|copyright|All Rights|建议|分辨率|访问|您是第|公网安备|中文域名).*$"
 )
 _NAME_TRIM_RE = re.compile(r"^[\s:：,，.。、|丨/·•]+|[\s:：,，.。、|丨/·•]+$")
+_HOLDER_BEFORE_RE = re.compile(
+    r"(?:©|\(c\)|copyright)?\s*(?:\d{4}\s*[-–—]?\s*(?:\d{4})?)?\s*([\u4e00-\u9fff（）()]{4,40})\s*版权所有",
+    re.IGNORECASE,
+)
 _TITLE_SPLIT_RE = re.compile(r"\s*[|｜_\-—–·•»>]+\s*")
 
 
@@ -120,7 +124,7 @@ def site_name(doc: Doc, tax: Taxonomy) -> tuple[str | None, str | None]:
                 if name:
                     found = name
                     continue
-            m = re.search(r"(?:©|\(c\)|copyright)?\s*(?:\d{4}\s*[-–—]?\s*(?:\d{4})?)?\s*([\u4e00-\u9fff（）()]{4,40})\s*版权所有", line, re.IGNORECASE)
+            m = _HOLDER_BEFORE_RE.search(line)
             if m:
                 name = _clean_org(m.group(1))
                 if name:

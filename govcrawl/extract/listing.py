@@ -41,8 +41,14 @@ _TOTAL_PAGES_RES = (
     re.compile(r"页次\s*[:：]?\s*\d{1,5}\s*/\s*(\d{1,5})"),
     re.compile(r"(?<![\d/])\d{1,5}\s*/\s*(\d{1,5})\s*页"),
 )
-_SCRIPT_PAGES_RE = re.compile(r"createPageHTML\(\s*['\"]?(\d{1,5})['\"]?\s*,\s*['\"]?(\d{1,5})['\"]?\s*,\s*['\"]([\w\-]+)['\"]\s*,\s*['\"](\w+)['\"]")
-_SCRIPT_COUNT_RE = re.compile(r"(?:countPage|pageCount|totalPage|totalPages|page_count|pagecount)\s*[=:]\s*['\"]?(\d{1,5})")
+# TRS paging: createPageHTML(countPage, currentPage, "index", "html")
+_SCRIPT_PAGES_RE = re.compile(
+    r"createPageHTML\(\s*['\"]?(\d{1,5})['\"]?\s*,\s*['\"]?(\d{1,5})['\"]?\s*,"
+    r"\s*['\"]([\w\-]+)['\"]\s*,\s*['\"](\w+)['\"]"
+)
+_SCRIPT_COUNT_RE = re.compile(
+    r"(?:countPage|pageCount|totalPage|totalPages|page_count|pagecount)\s*[=:]\s*['\"]?(\d{1,5})"
+)
 
 
 @dataclass
@@ -140,7 +146,10 @@ def _in_region(el: etree._Element, rx: re.Pattern[str], memo: dict[etree._Elemen
     return result
 
 
-def _date_in(text: str, ref: date | None, tax: Taxonomy) -> tuple[date | None, str | None, tuple[int, int] | None, str | None]:
+_DateFound = tuple[date | None, str | None, tuple[int, int] | None, str | None]
+
+
+def _date_in(text: str, ref: date | None, tax: Taxonomy) -> _DateFound:
     """(date, method, span, trap kind) for the first date of a row text."""
     t = ascii_digits(text)
     for hit in full_dates(t):

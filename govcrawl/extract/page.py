@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from .columns import Navigation, clean_name, columns_of, find_navigation
 from .contacts import emails
 from .dates import page_dates, published_date
-from .html import Doc, parse_page
+from .html import Doc, parse_page, resolve_url
 from .identity import identity, site_name
 from .listing import blank_marker, find_items, more_links, page_type, pagination
 from .messages import board_messages
@@ -25,7 +25,10 @@ _SEARCH_FORM_RE = re.compile(r"search|was5|was40|sousuo|jsearch|query|retrieval|
 _SEARCH_INPUT_NAMES = frozenset({"searchword", "keyword", "keywords", "q", "query", "wd", "kw", "searchkey", "key"})
 
 
-def _canonical_links(doc: Doc, tax: Taxonomy, skip: set[int]) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+_Found = list[dict[str, object]]
+
+
+def _canonical_links(doc: Doc, tax: Taxonomy, skip: set[int]) -> tuple[_Found, _Found]:
     disclosure: dict[str, dict[str, object]] = {}
     features: dict[str, dict[str, object]] = {}
     for a in doc.anchors:
@@ -50,8 +53,6 @@ def _canonical_links(doc: Doc, tax: Taxonomy, skip: set[int]) -> tuple[list[dict
             action = str(form["action"] or "")
             names = {(i.get("name") or "").lower() for i in el.iter("input")}
             if _SEARCH_FORM_RE.search(action) or names & _SEARCH_INPUT_NAMES:
-                from .html import resolve_url
-
                 features["站内搜索"] = {"name": "站内搜索", "url": resolve_url(doc.base_url, action), "label": "form"}
                 break
     dis = [disclosure[n] for n in tax.disclosure.order if n in disclosure]
