@@ -232,7 +232,7 @@ def resolve_url(base: str, href: str | None) -> str | None:
     if not href or href.lower().startswith(_NON_LINK_SCHEMES):
         return None
     if href[:7].lower() == "http://" or href[:8].lower() == "https://":
-        return href.split("#", 1)[0]
+        return _clean_url(href.split("#", 1)[0])
     href = href.replace("\\", "/") if href.startswith("\\") else href
     try:
         url = urljoin(base, href)
@@ -240,7 +240,18 @@ def resolve_url(base: str, href: str | None) -> str | None:
         return None
     if not url.lower().startswith(("http://", "https://")):
         return None
-    return url.split("#", 1)[0]
+    return _clean_url(url.split("#", 1)[0])
+
+
+def _clean_url(url: str) -> str | None:
+    """An absolute URL with a parseable host; whitespace in its path percent-encoded (as browsers do)."""
+    if any(c in url for c in " \t\r\n"):
+        url = re.sub(r"[\t\r\n]", "", url).replace(" ", "%20")
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    return url if host and "%20" not in host else None
 
 
 def _anchor_text(el: etree._Element) -> str:
@@ -306,7 +317,8 @@ class _Resolver:
                     segs.append("")
             elif seg or last:
                 segs.append(seg)
-        return self.origin + "/" + "/".join(segs) + (sep + query if sep else "")
+        out = self.origin + "/" + "/".join(segs) + (sep + query if sep else "")
+        return out if " " not in out and "\t" not in out else _clean_url(out)
 
 
 def parse_page(body: bytes | str, url: str, http_encoding: str | None = None) -> Doc:
