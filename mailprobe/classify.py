@@ -226,7 +226,8 @@ def _bounce(msg: Message, sender: str, subject: str, return_path: str) -> dict[s
                 if block.get("status"):
                     statuses.append(block["status"].split()[0])
                 if block.get("diagnostic-code"):
-                    diagnostics.append(_strip_addr_type(block["diagnostic-code"]) if ";" in block["diagnostic-code"] else block["diagnostic-code"])
+                    diag = block["diagnostic-code"]
+                    diagnostics.append(diag.split(";", 1)[1].strip() if ";" in diag else diag)
         if actions and all(a in ("delivered", "relayed", "expanded") for a in actions):
             return {"kind": "other", "reasons": ["delivery-status report of a successful delivery"]}
     perm_set: set[str] = set()

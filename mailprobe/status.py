@@ -48,7 +48,7 @@ def summary(db: Database, campaign: str, now: dt.datetime | None = None) -> dict
             "outcome": outcome, "sent_at": sent_at.isoformat() if sent_at else None,
             "delay_hours": r.get("delay_hours"), "delay_workdays": r.get("delay_workdays"), "quality": r.get("quality"),
             "bounce": (r.get("bounce") or {}).get("diagnostic") if r.get("bounced") else None,
-            "auto_reply": bool(r.get("auto_reply_at")),
+            "auto_reply": bool(r.get("auto_reply_at")), "challenge": bool(r.get("challenge")),
             "smtp_error": (p.get("smtp_error") or {}).get("message"),
         })
     steps = kaplan_meier(obs)
@@ -84,6 +84,10 @@ def table(s: dict[str, Any]) -> str:
             detail += "  " + row["bounce"][:60]
         elif row["outcome"] == "failed" and row["smtp_error"]:
             detail += "  " + row["smtp_error"][:60]
+        elif row["challenge"]:
+            detail += "  (challenge / spam-filter notice received)"
+        elif row["outcome"] == "replied" and row["auto_reply"]:
+            detail += "  (auto-reply first)"
         lines.append(f"{row['site_id']:<14} {row['outcome']:<11} {_fmt(row['delay_hours']):>8} "
                      f"{_fmt(row['delay_workdays']):>8} {_fmt(row['quality']):>7}  {detail}")
     return "\n".join(lines)
