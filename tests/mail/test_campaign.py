@@ -233,3 +233,32 @@ def test_watch_picks_up_new_mail(mail_world, registry, cfg):
     t.join()
     assert r.stored == 1
 
+
+
+def test_watch_with_idle(mail_world, registry, cfg):
+    """The IDLE path of --watch (short timeout, then re-search) also picks up new mail."""
+    import smtplib
+    import threading
+
+    def later():
+        time.sleep(0.3)
+        with smtplib.SMTP("127.0.0.1", mail_world.smtp_port) as s:
+            s.sendmail("z@unrelated.gov.cn", [cfg.sender_address],
+                       f"From: z@unrelated.gov.cn\r\nTo: {cfg.sender_address}\r\nSubject: idle\r\n\r\nidle test\r\n".encode())
+
+    t = threading.Thread(target=later)
+    t.start()
+    r = collect_mod.watch(registry, cfg, idle_timeout=0.5, duration=2.5)
+    t.join()
+    assert r.stored == 1
+
+
+def test_new_uidvalidity_counts_nothing_twice(campaign, registry, cfg):
+    """The server renumbered the folder: everything is fetched again, but no probe result changes."""
+    results = {p["_id"]: p["result"] for p in registry.probes.find({"campaign": CAMPAIGN}).sort("_id", 1)}
+    n = registry.messages.count_documents({"account": cfg.account})
+    registry.messages.update_many({"account": cfg.account}, {"$inc": {"uidvalidity": -1}})
+    r = collect_once(registry, cfg)
+    assert r.stored == n and r.matched == 0
+    assert {p["_id"]: p["result"] for p in registry.probes.find({"campaign": CAMPAIGN}).sort("_id", 1)} == results
+    assert collect_once(registry, cfg).stored == 0

@@ -142,3 +142,19 @@ def test_matching_order_and_results():
     assert r["outcome"] == "replied" and r["delay_hours"] == 72 and r["auto_reply_at"] == msgs[0]["internaldate"]
     assert probe_result({"state": "sent", "sent_at": t0}, msgs[:1])["outcome"] == "auto_only"
     assert probe_result({"state": "queued"}, [])["outcome"] == "unconfirmed"
+
+
+def test_pacer_keeps_the_rate():
+    import asyncio
+    import time
+
+    from mailprobe.send import _Pacer
+
+    async def three():
+        p = _Pacer(20.0)
+        for _ in range(3):
+            await p.wait()
+
+    t0 = time.monotonic()
+    asyncio.run(three())
+    assert time.monotonic() - t0 >= 0.095
