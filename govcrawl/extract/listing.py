@@ -64,7 +64,7 @@ class Item:
                 "date_method": self.date_method}
 
 
-def _row_of(a: Anchor) -> etree._Element:
+def _row_of(a: Anchor, counts: dict[etree._Element, int]) -> etree._Element:
     """The list row of a link: its li / dd / p, its table row (unless the cell or row is a layout box
     holding many links), else its parent element."""
     el = a.el.getparent()
@@ -73,10 +73,10 @@ def _row_of(a: Anchor) -> etree._Element:
     while el is not None and depth < 5 and el.tag not in ("body", "html"):
         tag = el.tag
         if tag in _ROW_TAGS:
-            if tag == "tr" and _anchor_count(el, 4) > 3:
+            if tag == "tr" and _anchor_count(el, counts, 4) > 3:
                 break
             return el
-        if tag in ("td", "th") and _anchor_count(el, 3) > 2:
+        if tag in ("td", "th") and _anchor_count(el, counts, 3) > 2:
             break
         if tag in ("ul", "ol", "table", "tbody", "dl"):
             break
@@ -103,7 +103,7 @@ def _row_text(row: etree._Element) -> str:
     return "".join(out)
 
 
-def _main_anchor(row: etree._Element, doc: Doc) -> etree._Element | None:
+def _main_anchor(row: etree._Element, doc: Doc, counts: dict[etree._Element, int]) -> etree._Element | None:
     """The title link of a row holding several links (the longest text among the row's own links)."""
     best = None
     best_len = 0
@@ -111,20 +111,23 @@ def _main_anchor(row: etree._Element, doc: Doc) -> etree._Element | None:
         a = doc.anchor_by_el.get(el)
         if a is None or not a.url:
             continue
-        if el is not a.el or _row_of(a) is not row:
+        if el is not a.el or _row_of(a, counts) is not row:
             continue
         if len(a.name) > best_len:
             best, best_len = el, len(a.name)
     return best
 
 
-def _anchor_count(el: etree._Element, limit: int = 4) -> int:
-    n = 0
-    for _ in el.iter("a"):
-        n += 1
-        if n >= limit:
-            break
-    return n
+_COUNT_A = etree.XPath("count(.//a)")
+
+
+def _anchor_count(el: etree._Element, memo: dict[etree._Element, int], limit: int = 4) -> int:
+    """Number of links below ``el`` (C-level XPath count, memoised per page), capped at ``limit``."""
+    n = memo.get(el)
+    if n is None:
+        n = int(_COUNT_A(el))
+        memo[el] = n
+    return min(n, limit)
 
 
 def _in_region(el: etree._Element, rx: re.Pattern[str], memo: dict[etree._Element, bool]) -> bool:
@@ -172,6 +175,7 @@ def _date_in(text: str, ref: date | None, tax: Taxonomy) -> _DateFound:
 def find_items(doc: Doc, tax: Taxonomy, nav: Navigation, now: date | None) -> tuple[list[Item], list[dict[str, str]]]:
     """The page's list entries (dated and undated) and the trap dates met in rows."""
     ref, ref_kind = year_reference(doc, tax, now)
+    counts: dict[etree._Element, int] = {}
     footer_memo: dict[etree._Element, bool] = {}
     items: list[Item] = []
     traps: list[dict[str, str]] = []
@@ -186,12 +190,12 @@ def find_items(doc: Doc, tax: Taxonomy, nav: Navigation, now: date | None) -> tu
             continue
         if tax.item_skip_re.match(name) or name in tax.utility_links:
             continue
-        row = _row_of(a)
-        if _anchor_count(row) > 3 and row.tag not in ("tr",):
+        row = _row_of(a, counts)
+        if _anchor_count(row, counts) > 3 and row.tag not in ("tr",):
             row = a.el.getparent() if a.el.getparent() is not None else a.el
-            if _anchor_count(row) > 3:
+            if _anchor_count(row, counts) > 3:
                 row = a.el
-        if row is not a.el and _anchor_count(row, 2) > 1 and _main_anchor(row, doc) is not a.el:
+        if row is not a.el and _anchor_count(row, counts, 2) > 1 and _main_anchor(row, doc, counts) is not a.el:
             continue
         row_text = norm_space(_row_text(row)) if row is not a.el else ""
         if tax.item_skip_re.match(row_text.replace(" ", "")):
