@@ -180,3 +180,13 @@ def test_real_htmldate_fallback_runs_quietly() -> None:
     f = _page("article-no-date.html", "http://www.xys.gov.cn/bsfw/content_123.html", now=date(2007, 12, 20))
     assert f["page_type"] == "article"
     assert f["published_date"] is None or f["published_date_method"] == "htmldate"
+
+
+def test_update_label_on_a_list_row_is_the_item_date() -> None:
+    html = ("<html><body><ul class='list'>"
+            "<li><a href='/a/1.html'>关于做好冬季供暖工作的通知</a> 更新时间：2007-12-07</li>"
+            "<li><a href='/a/2.html'>关于开展安全生产大检查的通知</a> 更新时间：2007-12-01</li>"
+            "</ul><p>网站最后更新：2007-12-19</p></body></html>")
+    f = extract_page(html, "http://www.xys.gov.cn/a/", now=date(2007, 12, 20))
+    assert [it["date"] for it in f["items"]] == ["2007-12-07", "2007-12-01"]
+    assert f["latest_item_date"] == "2007-12-07"

@@ -152,18 +152,29 @@ def _in_region(el: etree._Element, rx: re.Pattern[str], memo: dict[etree._Elemen
 _DateFound = tuple[date | None, str | None, tuple[int, int] | None, str | None]
 
 
+_SITE_UPDATE_RE = re.compile(r"最后更新|网站更新|本站更新|最近更新|页面更新|最新更新")
+
+
+def _row_trap(t: str, start: int, end: int, tax: Taxonomy) -> str | None:
+    """Trap kind of a date in a list row: a plain 更新时间 label is an item's own date there."""
+    kind = trap_kind(t, start, end, tax)
+    if kind == "last_updated" and not _SITE_UPDATE_RE.search(t[max(0, start - 24):start]):
+        return None
+    return kind
+
+
 def _date_in(text: str, ref: date | None, tax: Taxonomy) -> _DateFound:
     """(date, method, span, trap kind) for the first date of a row text."""
     t = ascii_digits(text)
     for hit in full_dates(t):
-        kind = trap_kind(t, hit.start, hit.end, tax)
+        kind = _row_trap(t, hit.start, hit.end, tax)
         if kind:
             return None, None, None, kind
         return hit.value, f"item:{hit.method}", (hit.start, hit.end), None
     md = month_day(t)
     if md:
         month, day, method, start, end = md
-        kind = trap_kind(t, start, end, tax)
+        kind = _row_trap(t, start, end, tax)
         if kind:
             return None, None, None, kind
         if ref is None:
