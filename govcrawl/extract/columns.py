@@ -28,7 +28,11 @@ from .taxonomy import Taxonomy
 
 __all__ = ["NavItem", "Navigation", "find_navigation", "breadcrumb", "columns_of", "script_built_nav"]
 
-_FLAT_WRAPPERS = frozenset(["span", "em", "strong", "b", "i", "font", "u", "small", "big", "label", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt"])
+# Inline wrappers a menu link may sit in without breaking a flat run of links.
+_FLAT_WRAPPERS = frozenset(
+    ["span", "em", "strong", "b", "i", "font", "u", "small", "big", "label",
+     "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt"]
+)
 _LIST_TAGS = frozenset(("ul", "ol"))
 _CRUMB_TEXT_RE = re.compile(r"当前位置|现在的位置|所在位置|您的位置|你的位置|当前所在|您现在|位置[:：]")
 _DATEISH_RE = re.compile(r"(?:19|20)\d\d[-/.年]\d{1,2}|(?<!\d)\d{1,2}[-/]\d{1,2}(?!\d)")

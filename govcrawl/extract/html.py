@@ -52,8 +52,12 @@ _MARK = "\ufdd0"  # a Unicode noncharacter: never in real text (removed from inp
 _ALLSPACE_RE = re.compile("[\\s\u200b\ufeff]+")  # \\s covers NBSP, U+3000 and U+2000..U+200A
 _HSPACE_RE = re.compile("[^\\S\\n]+|[\u200b\ufeff]+")  # whitespace except newlines
 
+# Elements that start a new text line.
 _BLOCK_TAGS = frozenset(
-    ["p", "div", "td", "th", "li", "tr", "br", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "table", "tbody", "thead", "tfoot", "ul", "ol", "dl", "section", "header", "footer", "form", "option", "title", "article", "nav", "aside", "main", "center", "hr", "blockquote", "pre", "address", "fieldset", "legend", "caption", "figure", "figcaption", "iframe", "select", "textarea", "button"]
+    ["p", "div", "td", "th", "li", "tr", "br", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "table",
+     "tbody", "thead", "tfoot", "ul", "ol", "dl", "section", "header", "footer", "form", "option", "title",
+     "article", "nav", "aside", "main", "center", "hr", "blockquote", "pre", "address", "fieldset", "legend",
+     "caption", "figure", "figcaption", "iframe", "select", "textarea", "button"]
 )
 _NON_LINK_SCHEMES = ("javascript:", "mailto:", "tel:", "#", "data:", "about:", "vbscript:")
 
