@@ -29,6 +29,7 @@ __all__ = [
     "trap_kind",
     "year_reference",
     "published_date",
+    "explicit_date",
 ]
 
 logger = logging.getLogger(__name__)
@@ -335,8 +336,16 @@ def _htmldate(doc: Doc, now: date | None) -> str | None:
         return None
 
 
+def explicit_date(doc: Doc, tax: Taxonomy) -> tuple[str, str] | tuple[()]:
+    """A labelled or meta publication date: (iso, method), or () when the page states none (cached)."""
+    cached = doc.cache.get("explicit_date")
+    if cached is None:
+        cached = _explicit_date(doc, tax)
+        doc.cache["explicit_date"] = cached
+    return cached  # type: ignore[return-value]
+
+
 def _explicit_date(doc: Doc, tax: Taxonomy) -> tuple[str, str] | tuple[()]:
-    """A labelled or meta publication date: (iso, method), or () when the page states none."""
     text = date_text(doc)
     res = _label_res(tax)
     found = _labelled(res.primary, text, tax.date_labels_primary)
@@ -356,12 +365,9 @@ def _explicit_date(doc: Doc, tax: Taxonomy) -> tuple[str, str] | tuple[()]:
 def published_date(doc: Doc, tax: Taxonomy, *, page_type: str, now: date | None) -> tuple[str | None, str | None]:
     """The page's own publication date and the method that found it (``label:发布日期``, ``meta:pubdate``,
     ``text:ymd-cn``, ``url``, ``htmldate``), or (None, None)."""
-    explicit = doc.cache.get("explicit_date")
-    if explicit is None:
-        explicit = _explicit_date(doc, tax)
-        doc.cache["explicit_date"] = explicit
+    explicit = explicit_date(doc, tax)
     if explicit:
-        return explicit  # type: ignore[return-value]
+        return explicit
     good, _ = page_dates(doc, tax)
     if page_type in ("article", "other"):
         head = _heading_line(doc)

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from .columns import Navigation, clean_name, columns_of, find_navigation
 from .contacts import emails
-from .dates import page_dates, published_date
+from .dates import explicit_date, page_dates, published_date
 from .html import Doc, parse_page, resolve_url
 from .identity import identity, site_name
 from .listing import blank_marker, find_items, more_links, page_type, pagination
@@ -100,8 +100,7 @@ def extract_page(body: bytes | str, url: str, *, now: date | None = None,
     items, item_traps = find_items(doc, tax, nav, now)
     pages = pagination(doc, tax)
     marker = blank_marker(doc, tax)
-    pub_any, _ = published_date(doc, tax, page_type="probe", now=now)
-    ptype = page_type(doc, tax, items, pages, marker, has_label_date=pub_any is not None)
+    ptype = page_type(doc, tax, items, pages, marker, has_label_date=bool(explicit_date(doc, tax)))
     if ptype in ("article", "other"):
         published, published_method = published_date(doc, tax, page_type=ptype, now=now)
     else:
