@@ -121,3 +121,58 @@ def test_snapshots_match_the_profiles(crawled, field):
         if got[field] != want:
             wrong.append((p.id, got[field], want))
     assert not wrong, "\n".join(map(str, wrong[:20])) + f"\n({len(wrong)} sites differ)"
+
+
+COMPARED = ("reachable", "nav_columns", "columns", "disclosure_names", "feature_names", "emails", "identity",
+            "broken_links", "freshness", "homepage_latest")
+
+
+def _same(snap_a, snap_b):
+    return {k: snap_a[k] for k in COMPARED} == {k: snap_b[k] for k in COMPARED}
+
+
+def test_only_limits_the_crawl_and_robots_is_honoured_unless_turned_off(crawled, sandbox):
+    db, profiles, snaps = crawled
+    # Sites whose robots.txt disallows /search/ were not searched in the full run...
+    blocked = [p for p in profiles if p.reachable and p.robots == "disallow"]
+    assert blocked, "the sandbox must have sites with a restrictive robots.txt"
+    ids = sorted(p.id for p in blocked)[:2]
+    for sid in ids:
+        fenced = [d for d in db.pages.find({"run_id": "itest-1", "site_id": sid}) if "/search/" in d["url"] or "/calendar/" in d["url"]]
+        assert fenced, sid  # linked from the homepage...
+        assert all(d["status"] is None and d["error"]["kind"] == "robots" for d in fenced), sid  # ...never fetched
+    # ...and are with -a robots=off, which only crawls the sites named by -a only.
+    scrapy_crawl(sandbox, "-a", "run=itest-robots-off", "-a", f"only={','.join(ids)}", "-a", "robots=off")
+    assert sorted(s["site_id"] for s in db.snapshots.find({"run_id": "itest-robots-off"})) == ids
+    assert db.runs.find_one({"_id": "itest-robots-off"})["settings"]["robots"] is False
+    off = [d for d in db.pages.find({"run_id": "itest-robots-off"}) if "/search/" in d["url"] or "/calendar/" in d["url"]]
+    assert off and all(d["status"] == 200 for d in off)
+
+
+def test_an_interrupted_run_resumes_without_refetching(crawled, sandbox, tmp_path):
+    db, profiles, snaps = crawled
+    ids = ["qindu", "renshi", "jingyang", "changwu", "liangshi"]
+    job = ["-a", "run=itest-resume", "-a", f"only={','.join(ids)}", "-s", f"JOBDIR={tmp_path / 'job'}"]
+    scrapy_crawl(sandbox, *job, "-s", "CLOSESPIDER_PAGECOUNT=120")
+    first = db.runs.find_one({"_id": "itest-resume"})
+    assert first["status"] == "interrupted" and first["close_reason"] == "closespider_pagecount"
+    partial = db.pages.count_documents({"run_id": "itest-resume"})
+    scrapy_crawl(sandbox, *job)
+    run = db.runs.find_one({"_id": "itest-resume"})
+    assert run["status"] == "finished" and run["attempts"] == 2
+    total = db.pages.count_documents({"run_id": "itest-resume"})
+    assert total > partial
+    assert db.pages.count_documents({"run_id": "itest-resume", "fetches": {"$gt": 1}}) == 0
+    for sid in ids:
+        resumed = db.snapshots.find_one({"run_id": "itest-resume", "site_id": sid})
+        assert _same(resumed, snaps[sid]), sid
+
+
+def test_rebuilding_snapshots_is_idempotent(crawled):
+    from govcrawl.finalize import build_run_snapshots
+
+    db, _, snaps = crawled
+    assert build_run_snapshots(db, "itest-1") == 59
+    assert db.snapshots.count_documents({"run_id": "itest-1"}) == 59
+    again = {s["site_id"]: s for s in db.snapshots.find({"run_id": "itest-1"})}
+    assert all(_same(again[sid], snaps[sid]) for sid in snaps)
