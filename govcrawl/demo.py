@@ -50,7 +50,7 @@ def crawl(run_id: str, host_map: str, eval_date: str, extra: list[str] | None = 
     env = dict(os.environ, SCRAPY_SETTINGS_MODULE="govcrawl.settings")
     cmd = [sys.executable, "-m", "scrapy", "crawl", "portals", "-a", f"run={run_id}",
            "-s", f"GOVCRAWL_HOST_MAP={host_map}", "-s", f"GOVCRAWL_EVAL_DATE={eval_date}",
-           "-s", f"GOVCRAWL_PROGRESS={1 if progress else 0}", "-s", "LOG_LEVEL=WARNING", *(extra or [])]
+           "-s", f"GOVCRAWL_PROGRESS={1 if progress else 0}", "-s", "LOG_LEVEL=CRITICAL", *(extra or [])]
     return subprocess.run(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL).returncode
 
 
@@ -76,12 +76,18 @@ def group_summary(db: Any, run_id: str) -> list[dict[str, Any]]:
     return [rows[g] for g in sorted(rows)]
 
 
+def _pad(text: str, width: int) -> str:
+    """Left-justify for a terminal, where CJK characters take two columns."""
+    shown = sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
+    return text + " " * max(width - shown, 0)
+
+
 def print_summary(rows: list[dict[str, Any]], out: Any = sys.stdout) -> None:
-    names = {"county": "县市区政府 county", "department": "市直部门 department"}
-    out.write(f"\n{'group':<22}{'sites':>6}{'reach':>7}{'columns':>9}{'blank':>7}{'stale':>7}{'stale home':>12}{'features/site':>15}{'disclosure/site':>17}\n")
+    names = {"county": "county 县市区政府", "department": "department 市直部门"}
+    out.write(f"\n{_pad('group', 24)}{'sites':>6}{'reach':>7}{'columns':>9}{'blank':>7}{'stale':>7}{'stale home':>12}{'features/site':>15}{'disclosure/site':>17}\n")
     for r in rows:
         n = max(r["reachable"], 1)
-        out.write(f"{names.get(r['group'], r['group']):<22}{r['sites']:>6}{r['reachable']:>7}{r['columns']:>9}"
+        out.write(f"{_pad(names.get(r['group'], r['group']), 24)}{r['sites']:>6}{r['reachable']:>7}{r['columns']:>9}"
                   f"{r['blank_columns']:>7}{r['stale_columns']:>7}{r['stale_homepages']:>12}"
                   f"{r['features'] / n:>15.1f}{r['disclosure'] / n:>17.1f}\n")
     for r in rows:

@@ -10,9 +10,11 @@ from scrapy.exceptions import NotConfigured
 
 
 class Progress:
-    def __init__(self, crawler: Any, interval: float = 0.5) -> None:
+    def __init__(self, crawler: Any, interval: float | None = None) -> None:
         self.crawler = crawler
-        self.interval = interval
+        self.tty = sys.stderr.isatty()
+        # On a terminal the line is redrawn in place; in a log file a line every 5 s is enough.
+        self.interval = interval if interval is not None else (0.5 if self.tty else 5.0)
         self.pages = 0
         self.errors = 0
         self.sites: set[str] = set()
@@ -42,7 +44,8 @@ class Progress:
             self.last = now
             self._show()
 
-    def _show(self, end: str = "\r") -> None:
+    def _show(self, end: str | None = None) -> None:
+        end = end or ("\r" if self.tty else "\n")
         total = len(getattr(self.crawler.spider, "sites", ()) or ())
         elapsed = time.monotonic() - self.started
         sys.stderr.write(

@@ -265,7 +265,11 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     "experts": [IndexModel([("site_id", ASCENDING), ("expert", ASCENDING), ("indicator", ASCENDING)], unique=True)],
     "votes": [IndexModel([("site_id", ASCENDING)], unique=True)],
-    "scores": [IndexModel([("model", ASCENDING), ("created_at", DESCENDING)])],
+    "scores": [
+        IndexModel([("model", ASCENDING), ("created_at", DESCENDING)]),
+        IndexModel([("eval_id", ASCENDING), ("site_id", ASCENDING)]),
+        IndexModel([("kind", ASCENDING), ("day", ASCENDING)]),
+    ],
 }
 
 

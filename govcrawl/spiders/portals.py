@@ -31,6 +31,19 @@ HTTP_NOT_FOUND = (403, 404, 410)
 _TAG_RE = re.compile(r"<[^>]+>|\s+|&nbsp;")
 
 
+class _NoTraceback(logging.Filter):
+    """Scrapy's robots.txt middleware logs a full traceback for every unreachable site; one line is enough
+    (the site's snapshot records the failure)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
+logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_NoTraceback())
+
+
 def new_run_id(now: datetime | None = None) -> str:
     now = now or datetime.now(timezone.utc)
     return now.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2)
