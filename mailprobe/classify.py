@@ -11,10 +11,10 @@ import re
 from dataclasses import asdict, dataclass, field
 from email import policy
 from email.message import Message
-from email.utils import getaddresses, parseaddr
+from email.utils import parseaddr
 from typing import Any
 
-from .decode import body_text, decode_bytes, decode_header_value, message_ids, part_text, split_reply
+from .decode import body_text, decode_bytes, decode_header_value, message_ids, part_text, split_reply  # noqa: F401
 
 #: Bump when the rules change; ``collect --reclassify`` re-judges older verdicts.
 CLASSIFIER_VERSION = 3
@@ -115,14 +115,11 @@ def _addr(value: str | None) -> str:
 
 
 def _find_token(*texts: str) -> str | None:
+    """The first probe token in these texts (clients may change its case)."""
     for t in texts:
-        if t:
-            m = TOKEN_RE.search(t.upper() if t.isascii() else t)
-            if m:
-                return m.group(1)
-            m = TOKEN_RE.search(t.upper())
-            if m:
-                return m.group(1)
+        m = TOKEN_RE.search(t.upper()) if t else None
+        if m:
+            return m.group(1)
     return None
 
 
@@ -373,10 +370,6 @@ def classify(raw: bytes, own_addresses: tuple[str, ...] = ()) -> Verdict:
     else:
         v.reasons.append("no new text")
     return v
-
-
-def recipients(msg: Message) -> list[str]:
-    return [a.lower() for _n, a in getaddresses(msg.get_all("To", []) + msg.get_all("Cc", [])) if a]
 
 
 __all__ = ["classify", "Verdict", "TOKEN_RE", "KINDS", "CLASSIFIER_VERSION", "decode_bytes"]

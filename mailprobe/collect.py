@@ -24,7 +24,7 @@ from pymongo import UpdateOne
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
-from .classify import CLASSIFIER_VERSION, classify
+from .classify import classify
 from .config import Config
 from .errors import CollectError
 from .match import ProbeIndex, probe_result

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
+from typing import Any
 
 from pymongo.database import Database
 
@@ -100,5 +100,3 @@ def _fmt(x: Any) -> str:
         return f"{x:.1f}"
     return str(x)
 
-
-Clock = Callable[[], dt.datetime]

@@ -30,7 +30,6 @@ from email.header import Header
 from email.message import EmailMessage, Message
 from email.utils import format_datetime, formataddr, make_msgid, parsedate_to_datetime
 from pathlib import Path
-from typing import Callable
 
 from .mailworld import MailWorld
 
@@ -257,5 +256,3 @@ def profile_for(i: int) -> str:
     """Round-robin profile assignment for generated site lists."""
     return PROFILES[i % len(PROFILES)]
 
-
-Clock = Callable[[], dt.datetime]

@@ -12,7 +12,7 @@ from mailprobe.collect import collect_once, reclassify_all
 from mailprobe.send import send
 from mailprobe.status import summary
 
-from mailtest_data import CRASH_ACCOUNT, CAMPAIGN, SENDER_PASSWORD, SITES
+from mailtest_data import CAMPAIGN, CRASH_ACCOUNT, SENDER_PASSWORD
 
 EXPECTED = {
     "prompt": "replied", "late": "replied", "auto": "auto_only", "gbk": "replied", "html": "replied",
