@@ -462,26 +462,19 @@ def collect(db: Database, *, window: dt.timedelta = dt.timedelta(days=30), as_of
 
 
 def _checks(db: Database, start: dt.datetime, end: dt.datetime) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, list[int]]]]:
-    """One ``$group`` pass over the window's checks: per site and UTC day, samples, failures, seconds."""
-    rows = db.checks.aggregate([
-        {"$match": {"at": {"$gte": start, "$lte": end}}},
-        {"$group": {
-            "_id": {"s": "$site_id", "d": {"$dateToString": {"format": "%Y-%m-%d", "date": "$at"}}},
-            "n": {"$sum": 1},
-            "bad": {"$sum": {"$cond": [{"$eq": ["$ok", True]}, 0, 1]}},
-            "sec": {"$sum": {"$cond": [{"$eq": ["$ok", True]}, {"$ifNull": ["$seconds", 0]}, 0]}},
-            "first_bad": {"$min": {"$cond": [{"$eq": ["$ok", True]}, None, "$at"]}},
-        }},
-    ], allowDiskUse=True)
+    """Per site and UTC day: samples, failures, seconds - from the incremental daily rollup (scoring.rollup),
+    refreshed first with the checks inserted since the last evaluation (a ``$group`` in MongoDB)."""
+    from . import rollup
+    rollup.refresh(db, now=None)
     per: dict[str, dict[str, Any]] = {}
     by_day: dict[str, dict[str, list[int]]] = {}
-    for r in rows:
-        sid, day = r["_id"]["s"], r["_id"]["d"]
+    for r in rollup.read(db, start, end):
+        sid, day = r["site_id"], r["day"]
         a = per.setdefault(sid, {"source": "checks", "samples": 0, "failures": 0, "sec": 0.0, "first_failure_at": None,
                                  "from": start.isoformat(), "to": end.isoformat()})
         a["samples"] += r["n"]
         a["failures"] += r["bad"]
-        a["sec"] += r["sec"] or 0.0
+        a["sec"] += r.get("sec") or 0.0
         fb = r.get("first_bad")
         if fb is not None and (a["first_failure_at"] is None or _iso(fb) < a["first_failure_at"]):
             a["first_failure_at"] = _iso(fb)
