@@ -17,7 +17,6 @@ import secrets
 import time
 from typing import Any
 
-from pymongo import ReplaceOne
 from pymongo.database import Database
 
 from . import ScoringError, indicators, rank, stability
@@ -112,7 +111,7 @@ def store_evaluation(db: Database, model: Model, result: dict[str, Any]) -> None
     site_docs = []
     for g, rows in result["groups"].items():
         for r in rows:
-            site_docs.append(ReplaceOne({"_id": f"{eid}:{r['site']}"}, {
+            site_docs.append({
                 "_id": f"{eid}:{r['site']}", "kind": "site", "eval_id": eid, "model": model.name, "site_id": r["site"],
                 "group": g, "rank": r["rank"], "tied": r["tied"], "total": r["total"], "grade": r["grade"],
                 "indicators": [{"name": k, "score": v} for k, v in r["indicators"].items()],
@@ -120,9 +119,10 @@ def store_evaluation(db: Database, model: Model, result: dict[str, Any]) -> None
                 "experts": [{"indicator": k, "scores": [{"expert": e, "score": v} for e, v in rows_]} for k, rows_ in r["experts"].items()],
                 "votes": r["votes"], "run_id": r["run_id"], "stability": {"max_move": r["stability"]["max_move"],
                                                                           "stable": r["stability"]["stable"]},
-            }, upsert=True))
-    for i in range(0, len(site_docs), 2000):
-        db.scores.bulk_write(site_docs[i:i + 2000], ordered=False)
+            })
+    # a new evaluation id: plain inserts, in big batches
+    for i in range(0, len(site_docs), 5000):
+        db.scores.insert_many(site_docs[i:i + 5000], ordered=False)
     db.scores.replace_one({"_id": eid}, doc, upsert=True)
 
 

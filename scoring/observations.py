@@ -363,7 +363,7 @@ def _aware(t: dt.datetime) -> dt.datetime:
 
 def _runs_in_window(db: Database, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
     runs = list(db.runs.find({"started_at": {"$gte": start, "$lte": end}, "spider": {"$in": ["portals", None]}},
-                             {"_id": 1, "started_at": 1}).sort([("started_at", -1), ("_id", -1)]))
+                             {"_id": 1, "started_at": 1, "site_ids": 1}).sort([("started_at", -1), ("_id", -1)]))
     if runs:
         return runs
     # No run documents (older data, or tests that write snapshots only): one pass over snapshots.
@@ -396,12 +396,21 @@ def collect(db: Database, *, window: dt.timedelta = dt.timedelta(days=30), as_of
 
     # Newest snapshot per site: one indexed query per run, newest run first, only for sites not yet seen.
     snaps: dict[str, dict[str, Any]] = {}
+    # Runs list the sites they crawled (runs.site_ids): an older run is read only for sites not seen yet.
     for run in runs:
         q: dict[str, Any] = {"run_id": run["_id"]}
-        if snaps:
-            q["site_id"] = {"$nin": sorted(snaps)}
-        if wanted is not None:
-            q.setdefault("site_id", {})["$in"] = sorted(wanted)
+        listed = run.get("site_ids")
+        if listed is not None:
+            need = sorted(s for s in listed if s not in snaps and (wanted is None or s in wanted))
+            if not need:
+                continue
+            if snaps or wanted is not None:
+                q["site_id"] = {"$in": need}
+        else:
+            if snaps:
+                q["site_id"] = {"$nin": sorted(snaps)}
+            if wanted is not None:
+                q.setdefault("site_id", {})["$in"] = sorted(wanted)
         for s in db.snapshots.find(q, _SNAPSHOT_PROJECTION).sort("site_id", 1):
             snaps.setdefault(s["site_id"], s)
 

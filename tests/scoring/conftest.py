@@ -41,7 +41,8 @@ def load_world(db, *, with_checks=True, with_probes=True, run_id="run2") -> None
                              quality=round(q * 100)))
     db.snapshots.insert_many(snaps)
     db.runs.insert_many([{"_id": old, "spider": "portals", "started_at": T0 - dt.timedelta(days=10), "status": "finished"},
-                         {"_id": run_id, "spider": "portals", "started_at": T0, "status": "finished"}])
+                         {"_id": run_id, "spider": "portals", "started_at": T0, "status": "finished",
+                          "site_ids": sorted(sid for sid, _g, _q in WORLD)}])
     db.sites.insert_many([{"_id": sid, "name": f"站点{sid}", "group": g, "url": f"http://www.{sid}.gov.cn/", "active": True}
                           for sid, g, _ in WORLD])
     if chk:

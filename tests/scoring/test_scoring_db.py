@@ -39,6 +39,16 @@ def test_sites_with_no_snapshot_in_the_window_are_listed_not_dropped(world):
     assert not d.reachable and d.failure["kind"] == "not_crawled"
 
 
+def test_a_site_missing_from_the_newest_run_is_scored_on_its_older_snapshot(world):
+    from scoring_builders import snapshot
+    world.snapshots.insert_one(snapshot("lishi", quality=0.6, run_id="run1", started_at=T0 - dt.timedelta(days=10)))
+    by = {s.site_id: s for s in observations.collect(world, as_of=END).sites}
+    assert by["lishi"].run_id == "run1" and by["lishi"].reachable and by["qindu"].run_id == "run2"
+    world.runs.update_one({"_id": "run2"}, {"$unset": {"site_ids": ""}})  # runs without site lists: same answer
+    by = {s.site_id: s for s in observations.collect(world, as_of=END).sites}
+    assert by["lishi"].run_id == "run1" and by["qindu"].run_id == "run2"
+
+
 def test_no_run_in_the_window_is_an_error_that_says_what_to_do(world):
     with pytest.raises(observations.ScoringError, match="no crawl run between"):
         observations.collect(world, as_of=END + dt.timedelta(days=90))
