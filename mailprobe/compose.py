@@ -170,6 +170,8 @@ def render(msg: EmailMessage | Composed) -> str:
     if isinstance(msg, Composed):
         msg = msg.message()
     lines = [f"{k}: {decode_header_value(v)}" for k, v in msg.items() if k.lower() not in ("content-type", "content-transfer-encoding", "mime-version")]
+    if msg["Date"] is None:
+        lines.append("Date: (set when sent)")
     return "\n".join(lines) + "\n\n" + msg.get_content()
 
 

@@ -43,17 +43,23 @@ def campaign(registry, mail_world, responders, cfg):
     return report
 
 
-def test_dry_run_prints_and_records_nothing(registry, cfg, capsys):
+def test_dry_run_prints_and_records_nothing(registry, mail_env, monkeypatch, capsys):
     from mailprobe.__main__ import main
+    from mailprobe.compose import make_token
 
+    for k, v in mail_env.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setenv("MONGO_DB", registry.name)
     before = registry.probes.count_documents({})
-    report = send(registry, cfg, dry_run=True)
+    assert main(["send", "--dry-run"]) == 0
+    text = capsys.readouterr().out
     assert registry.probes.count_documents({}) == before
-    assert {p.site["_id"] for p in report.planned} >= {"prompt", "dead", "crawled"}
-    text = __import__("mailprobe.send", fromlist=["dry_run_text"]).dry_run_text(report)
-    token = next(p.token for p in report.planned if p.site["_id"] == "prompt")
-    assert f"[编号{token}]" in text and f"咨询编号：{token}" in text
-    assert "nochannel: skipped" in text and "inactive" not in text
+    token = make_token(CAMPAIGN, "prompt")
+    assert f"=== prompt (registry" in text and "=== crawled (crawl: 局长信箱：)" in text
+    assert f"[编号{token}]" in text and f"咨询编号：{token}" in text and f"Message-ID: <{token}." in text
+    assert "To: jzxx@pgjt.gov.cn" in text and "xinfang@" not in text.split("--- ")[0]
+    assert "--- nochannel: skipped" in text and "inactive" not in text
+    assert "dry run: 11 would be sent, 1 skipped" in text
 
 
 def test_every_profile_gets_its_outcome(campaign, registry):
