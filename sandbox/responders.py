@@ -50,6 +50,11 @@ ANSWER = (
 )
 
 
+#: A partial answer (HTML-only profile) and a bare one (no_in_reply_to): quality differs from the full ANSWER.
+PARTIAL = "您好！办理居住证请携带身份证到居住地派出所户籍窗口办理。\n\n{unit}"
+BARE = "您好，这个可以在网上办，具体请登录网站查询。"
+
+
 def _decode_subject(msg: Message) -> str:
     from email.header import decode_header, make_header
 
@@ -180,13 +185,14 @@ class Responders:
             msg = _gbk_text(body)
             msg["Subject"] = _gb2312_word("答复：" + subject)
         elif p == "html_only":
-            html = "<html><body>" + "".join(f"<p>{line}</p>" for line in answer.splitlines() if line.strip())
+            partial = PARTIAL.format(unit=box.unit)
+            html = "<html><body>" + "".join(f"<p>{line}</p>" for line in partial.splitlines() if line.strip())
             html += "<blockquote>" + _body(q).replace("\n", "<br>") + "</blockquote></body></html>"
             msg = _qp_html(html)
             msg["Subject"] = "Re: " + subject
         elif p == "no_in_reply_to":
             msg = EmailMessage()
-            msg.set_content(answer, charset="utf-8")
+            msg.set_content(BARE, charset="utf-8")
             msg["Subject"] = "关于您咨询事项的答复"
         elif p == "auto_only":
             msg = EmailMessage()
