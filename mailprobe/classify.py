@@ -106,6 +106,12 @@ class Verdict:
         return asdict(self)
 
 
+def _h(msg: Message, name: str) -> str:
+    """A header as text, whatever the parser made of it (8-bit bytes come as Header objects)."""
+    value = msg.get(name)
+    return "" if value is None else (value if isinstance(value, str) else decode_header_value(value))
+
+
 def parse(raw: bytes) -> Message:
     return email.message_from_bytes(raw, policy=policy.compat32)
 
@@ -194,7 +200,7 @@ def _bounce(msg: Message, sender: str, subject: str, return_path: str) -> dict[s
         return {"kind": "other", "reasons": [f"multipart/report {report_type} (read receipt or feedback), not a bounce"]}
     null_sender = return_path in ("<>", "")  # only trusted when a Return-Path header exists
     looks = bool(_BOUNCE_FROM.match(sender)) or bool(_BOUNCE_SUBJECT.search(subject))
-    has_return_path = msg.get("Return-Path") is not None
+    has_return_path = _h(msg, "Return-Path") is not None
     if not (is_dsn or looks or (has_return_path and null_sender and _BOUNCE_SUBJECT.search(subject or "x") is not None)):
         return None
     text = _all_text(msg)
@@ -229,7 +235,8 @@ def _bounce(msg: Message, sender: str, subject: str, return_path: str) -> dict[s
             return {"kind": "other", "reasons": ["delivery-status report of a successful delivery"]}
     perm_set: set[str] = set()
     temp_set: set[str] = set()
-    if not failed:
+    if not failed and all(isinstance(msg.get(h, ""), str) for h in ("From", "To", "Subject")):
+        # (flufl.bounce's detectors expect plain-string headers; 8-bit ones come as Header objects)
         try:
             from flufl.bounce import all_failures
 
@@ -285,16 +292,16 @@ def _bounce(msg: Message, sender: str, subject: str, return_path: str) -> dict[s
 
 def _auto_reasons(msg: Message, subject: str, reply: str) -> list[str]:
     reasons = []
-    auto = (msg.get("Auto-Submitted") or "").strip().lower()
+    auto = (_h(msg, "Auto-Submitted") or "").strip().lower()
     if auto and auto != "no":
         reasons.append(f"Auto-Submitted: {auto}")
     for h in ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Auto-Reply", "X-Mailer-Autoreply"):
         if msg.get(h) is not None:
             reasons.append(f"{h} header")
-    prec = (msg.get("Precedence") or "").strip().lower()
+    prec = (_h(msg, "Precedence") or "").strip().lower()
     if prec in ("auto_reply", "auto-reply", "bulk", "junk"):
         reasons.append(f"Precedence: {prec}")
-    if (msg.get("X-MS-Exchange-Inbox-Rules-Loop") or msg.get("X-Auto-Response-Suppress")) and re.search(r"automatic|自动", subject, re.I):
+    if (msg.get("X-MS-Exchange-Inbox-Rules-Loop") is not None or msg.get("X-Auto-Response-Suppress") is not None) and re.search(r"automatic|自动", subject, re.I):
         reasons.append("Exchange automatic reply")
     if _AUTO_SUBJECT.search(subject) or re.search(r"自动回复|自动答复|automatic reply|auto[- ]?reply", subject, re.I):
         reasons.append("auto-reply subject")
@@ -314,10 +321,10 @@ def classify(raw: bytes, own_addresses: tuple[str, ...] = ()) -> Verdict:
     msg = parse(raw)
     subject = decode_header_value(msg.get("Subject"))
     sender = _addr(msg.get("From"))
-    return_path = (msg.get("Return-Path") or "").strip()
-    in_reply_to = message_ids(msg.get("In-Reply-To"))
-    references = message_ids(msg.get("References"))
-    mid = (message_ids(msg.get("Message-ID")) or [None])[0]
+    return_path = (_h(msg, "Return-Path") or "").strip()
+    in_reply_to = message_ids(_h(msg, "In-Reply-To"))
+    references = message_ids(_h(msg, "References"))
+    mid = (message_ids(_h(msg, "Message-ID")) or [None])[0]
     try:
         text, codec, html_only = body_text(msg)
     except Exception as exc:  # a broken part must not lose the message

@@ -98,6 +98,7 @@ def decode_header_value(value: str | Header | None) -> str:
 # --------------------------------------------------------------------------- bodies
 
 _ATTACHMENT = re.compile(r"attachment", re.I)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def part_text(part: Message) -> tuple[str, str]:
@@ -114,11 +115,12 @@ def html_to_text(html: str) -> str:
     """Visible text of an HTML body, with line breaks at block elements."""
     import lxml.html
 
+    html = _CONTROL.sub("", html)  # lxml refuses NUL and other control characters
     if not html.strip():
         return ""
     try:
         doc = lxml.html.document_fromstring(html)
-    except Exception:
+    except Exception:  # broken markup: keep the text between the tags
         return re.sub(r"<[^>]+>", " ", html)
     for bad in doc.xpath("//script|//style|//head"):
         bad.drop_tree()
