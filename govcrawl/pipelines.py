@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import fields
 from typing import Any
 
-from itemadapter import ItemAdapter
 from scrapy import signals
 from pymongo import UpdateOne
 
@@ -35,7 +35,8 @@ class MongoPipeline:
         self.db = store.get_db()
 
     async def process_item(self, item: Any) -> Any:
-        doc = ItemAdapter(item).asdict()
+        # A shallow copy: ItemAdapter.asdict() walks every nested fact looking for items (1.5 ms a page).
+        doc = {f.name: getattr(item, f.name) for f in fields(item)}
         key = {"run_id": doc["run_id"], "url": doc["url"]}
         if doc["role"] == "link":
             # A HEAD check never overwrites a page fetched for its content (same URL, same run).

@@ -26,6 +26,9 @@ AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 10.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_TIMEOUT = 20
+# One item per page: Scrapy starts CONCURRENT_ITEMS asyncio workers per callback output, so the
+# default 100 costs ~100 task creations per page for nothing.
+CONCURRENT_ITEMS = 8
 RETRY_TIMES = 1
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False

@@ -133,9 +133,21 @@ class PortalsSpider(scrapy.Spider):
             self._columns_seen: dict[str, set[str]] = {}
         return self._columns_seen.setdefault(site_id, set())
 
+    def _check_host_map(self) -> None:
+        """With a host map configured, refuse to crawl unless its resolver is really installed (a
+        CrawlerRunner leaves that to its caller): otherwise the sandbox names would go to real DNS."""
+        from twisted.internet import reactor
+
+        from govcrawl.resolver import HostMapResolver
+
+        if self.settings.get("GOVCRAWL_HOST_MAP") and not isinstance(reactor.nameResolver, HostMapResolver):
+            raise RuntimeError("GOVCRAWL_HOST_MAP is set but the reactor's resolver is not "
+                               "govcrawl.resolver.HostMapResolver: install it before crawling")
+
     async def start(self):  # type: ignore[override]
         from govcrawl.finalize import open_run
 
+        self._check_host_map()
         open_run(self.db, self.run_id, spider=self.name, eval_date=self.eval_date,
                  site_ids=sorted(self.sites), settings={
                      "max_pages_per_site": self.max_pages, "max_list_pages": self.max_list_pages,
@@ -165,7 +177,13 @@ class PortalsSpider(scrapy.Spider):
         m = re.search(r"charset=([\w-]+)", ctype, re.I)
         if m:
             charset = m.group(1)
-        return extract_page(response.body, response.url, now=self.eval_date, http_encoding=charset)
+        try:
+            return extract_page(response.body, response.url, now=self.eval_date, http_encoding=charset)
+        except Exception as exc:  # noqa: BLE001 - one odd page never stops a crawl
+            logger.warning("cannot extract %s (site %s): %s: %s", response.url, response.meta.get("site_id"),
+                           type(exc).__name__, exc)
+            self.crawler.stats.inc_value("govcrawl/extract_errors")
+            return {"extract_error": f"{type(exc).__name__}: {exc}"[:300]}
 
     @staticmethod
     def _stored(facts: dict[str, Any]) -> dict[str, Any]:
