@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import ssl
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
@@ -32,6 +31,9 @@ from .match import ProbeIndex, probe_result
 logger = logging.getLogger(__name__)
 
 BATCH = 200
+#: Raw messages above this are stored cut (a MongoDB document holds at most 16 MB); the verdict is
+#: made on the whole message first.
+MAX_RAW = 12 * 1024 * 1024
 DUPLICATE_KEY = 11000
 FETCH_KEYS = [b"BODY.PEEK[]", b"INTERNALDATE"]
 
@@ -53,7 +55,7 @@ class CollectReport:
 def connect(config: Config, timeout: float = 30.0) -> IMAPClient:
     s = config.imap
     try:
-        ctx = ssl.create_default_context() if s.security in ("tls", "starttls") else None
+        ctx = s.ssl_context()
         client = IMAPClient(s.host, port=s.port, ssl=s.security == "tls", ssl_context=ctx, timeout=timeout)
         client.normalise_times = False  # keep INTERNALDATE's timezone
         if s.security == "starttls":
@@ -94,7 +96,7 @@ def _doc(account: str, folder: str, uidvalidity: int, uid: int, raw: bytes, inte
     return {
         "account": account, "folder": folder, "uidvalidity": uidvalidity, "uid": uid,
         "internaldate": at, "collected_at": now, "size": len(raw), "sha256": hashlib.sha256(raw).hexdigest(),
-        "raw": Binary(raw), "verdict": verdict, "classify_error": error, "judged_at": now if verdict else None,
+        "raw": Binary(raw[:MAX_RAW]), "raw_truncated": len(raw) > MAX_RAW, "verdict": verdict, "classify_error": error, "judged_at": now if verdict else None,
         "probe_id": pid, "match": how,
     }
 

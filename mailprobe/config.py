@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import os
+import ssl
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
@@ -63,10 +64,20 @@ class Server:
     security: str  # tls | starttls | none (none only on loopback)
     username: str = ""
     password: Secret = field(default_factory=lambda: Secret(""))
+    ca_file: str = ""  # a private CA (or self-signed certificate) to trust, besides the system's
 
     @property
     def loopback(self) -> bool:
         return is_loopback(self.host)
+
+    def ssl_context(self) -> "ssl.SSLContext | None":
+        """Certificate-checking TLS context for tls/starttls; None for security none."""
+        if self.security == "none":
+            return None
+        ctx = ssl.create_default_context()
+        if self.ca_file:
+            ctx.load_verify_locations(cafile=self.ca_file)
+        return ctx
 
 
 @dataclass(frozen=True)
@@ -184,7 +195,11 @@ def _server(section: Mapping[str, Any], env: Mapping[str, str], prefix: str, def
     except ValueError:
         raise ConfigError(f"{prefix}_PORT must be a number") from None
     username = env.get(f"{prefix}_USERNAME") or section.get("username") or ""
-    return Server(host=host, port=port, security=security, username=username, password=_password(section, env, prefix))
+    ca_file = env.get(f"{prefix}_CA_FILE") or section.get("ca_file") or ""
+    if ca_file and not Path(ca_file).is_file():
+        raise ConfigError(f"{prefix}_CA_FILE: {ca_file} is not a file")
+    return Server(host=host, port=port, security=security, username=username, password=_password(section, env, prefix),
+                  ca_file=str(ca_file))
 
 
 def _dates(values: Any, what: str) -> frozenset[dt.date]:

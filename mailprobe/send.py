@@ -129,7 +129,7 @@ async def _connect(config: Config) -> aiosmtplib.SMTP:
     s = config.smtp
     client = aiosmtplib.SMTP(
         hostname=s.host, port=s.port, use_tls=s.security == "tls", start_tls=s.security == "starttls",
-        timeout=60, local_hostname=config.sender_domain,
+        timeout=60, local_hostname=config.sender_domain, tls_context=s.ssl_context(),
     )
     try:
         await client.connect()

@@ -64,7 +64,7 @@ lmtp      unix  -       -       n       -       -       lmtp
 anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
-"""
+{tls_services}"""
 
 _MAIN_CF = """\
 compatibility_level = 3.6
@@ -113,7 +113,7 @@ maximal_queue_lifetime = 1h
 bounce_queue_lifetime = 1h
 lmtp_connection_cache_on_demand = yes
 default_destination_concurrency_limit = 20
-"""
+{tls_main}"""
 
 _DOVECOT_CONF = """\
 base_dir = {root}/dv
@@ -123,7 +123,7 @@ log_path = {root}/log/dovecot.log
 hostname = {hostname}
 listen = {host}
 protocols = imap lmtp
-ssl = no
+{dovecot_ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 mail_location = maildir:~/Maildir
@@ -155,7 +155,8 @@ service imap-login {{
     port = {imap_port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = {host}
+    port = {imaps_port}
   }}
   process_min_avail = 1
 }}
@@ -209,6 +210,37 @@ def _children(pid: int) -> list[int]:
     return kids
 
 
+def _self_signed(folder: Path, hostname: str, ip: str) -> tuple[Path, Path]:
+    """A self-signed certificate for ``hostname``, localhost and ``ip`` (for the TLS world)."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    folder.mkdir(mode=0o755)
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hostname)])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(hostname), x509.DNSName("localhost"),
+                                                    x509.IPAddress(ipaddress.ip_address(ip))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    os.chmod(key_path, 0o600)
+    return cert_path, key_path
+
+
 def _old(path: Path) -> None:
     """Backdate a config file: Postfix waits ~2 s for a freshly written file's mtime to settle."""
     t = time.time() - 60
@@ -233,6 +265,15 @@ class MailWorld:
     imap_port: int = 0
     lmtp_port: int = 0
     host: str = HOST
+    tls: bool = False  # STARTTLS on smtp/imap, implicit TLS on smtps_port/imaps_port (self-signed, see ca_file)
+    smtps_port: int = 0
+    imaps_port: int = 0
+
+    @property
+    def ca_file(self) -> str:
+        """The self-signed certificate the TLS world serves; give it to clients as their CA."""
+        assert self.root is not None and self.tls
+        return str(self.root / "tls" / "cert.pem")
 
     # ------------------------------------------------------------------ users
 
@@ -297,7 +338,19 @@ class MailWorld:
             p.mkdir()
             os.chown(p, pf_uid if pf_owned else 0, postdrop if drop else (pf_gid if pf_owned else 0))
             os.chmod(p, mode)
+        tls_services = tls_main = ""
+        dovecot_ssl = "ssl = no"
+        if self.tls:
+            self.smtps_port = self.smtps_port or free_port()
+            self.imaps_port = self.imaps_port or free_port()
+            cert, key = _self_signed(r / "tls", self.hostname, self.host)
+            tls_services = (f"{self.host}:{self.smtps_port} inet n - n - - smtpd -o smtpd_tls_wrappermode=yes\n"
+                            "tlsmgr    unix  -       -       n       1000?   1       tlsmgr\n")
+            tls_main = (f"smtpd_tls_cert_file = {cert}\nsmtpd_tls_key_file = {key}\nsmtpd_tls_security_level = may\n"
+                        "smtpd_tls_auth_only = yes\n")
+            dovecot_ssl = f"ssl = yes\nssl_cert = <{cert}\nssl_key = <{key}"
         values = dict(
+            tls_services=tls_services, tls_main=tls_main, dovecot_ssl=dovecot_ssl, imaps_port=self.imaps_port or 0,
             root=r, name=name, hostname=self.hostname, host=self.host, smtp_port=self.smtp_port,
             imap_port=self.imap_port, lmtp_port=self.lmtp_port, domains=" ".join(self.domains),
             reject_unlisted="yes" if self.reject_unlisted else "no", uid=MAIL_UID, gid=MAIL_UID,
@@ -317,6 +370,9 @@ class MailWorld:
             self._wait_port(self.smtp_port, "postfix", r / "log" / "postfix.log")
             self._wait_port(self.imap_port, "dovecot", r / "log" / "dovecot.log")
             self._wait_port(self.lmtp_port, "dovecot lmtp", r / "log" / "dovecot.log")
+            if self.tls:
+                self._wait_port(self.smtps_port, "postfix smtps", r / "log" / "postfix.log")
+                self._wait_port(self.imaps_port, "dovecot imaps", r / "log" / "dovecot.log")
         except BaseException:
             self.stop()
             raise

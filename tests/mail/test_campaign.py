@@ -268,3 +268,45 @@ def test_new_uidvalidity_counts_nothing_twice(campaign, registry, cfg):
     assert r.stored == n and r.matched == 0
     assert {p["_id"]: p["result"] for p in registry.probes.find({"campaign": CAMPAIGN}).sort("_id", 1)} == results
     assert collect_once(registry, cfg).stored == 0
+
+
+@pytest.mark.parametrize("security", ["tls", "starttls"])
+def test_tls_send_and_collect(registry, cfg, security):
+    """Implicit TLS and STARTTLS to SMTP and IMAP, the certificate checked against the given CA."""
+    from dataclasses import replace
+
+    from mailprobe.errors import SendError
+    from sandbox.mailworld import MailWorld
+
+    w = MailWorld(domains=["pgeval.net", "pgtls.gov.cn"], tls=True)
+    w.add_user("pingjia@pgeval.net", SENDER_PASSWORD)
+    w.add_user("zx@pgtls.gov.cn", SENDER_PASSWORD)
+    sid = f"tls-{security}"
+    registry.sites.insert_one({"_id": sid, "name": "加密局", "group": "department", "emails": ["zx@pgtls.gov.cn"], "active": True})
+    try:
+        w.start()
+        smtp_port = w.smtps_port if security == "tls" else w.smtp_port
+        imap_port = w.imaps_port if security == "tls" else w.imap_port
+        c2 = replace(cfg, smtp=replace(cfg.smtp, port=smtp_port, security=security, ca_file=w.ca_file),
+                     imap=replace(cfg.imap, port=imap_port, security=security, ca_file=w.ca_file))
+        untrusted = replace(c2, smtp=replace(c2.smtp, ca_file=""))
+        with pytest.raises(SendError):  # a self-signed certificate is refused unless trusted
+            send(registry, untrusted, only=[sid])
+        assert send(registry, c2, only=[sid]).sent == [sid]
+        import smtplib
+
+        with smtplib.SMTP("127.0.0.1", w.smtp_port) as s:  # a reply, delivered on the server side
+            s.sendmail("zx@pgtls.gov.cn", ["pingjia@pgeval.net"], (
+                f"From: zx@pgtls.gov.cn\r\nTo: pingjia@pgeval.net\r\nSubject: Re\r\n"
+                f"In-Reply-To: <{registry.probes.find_one({'_id': f'{CAMPAIGN}/{sid}'})['message_id']}>\r\n\r\n"
+                "您好，请携带身份证到政务服务中心办理。\r\n").encode())
+        deadline = time.monotonic() + 10
+        while registry.probes.find_one({"_id": f"{CAMPAIGN}/{sid}"})["result"]["outcome"] != "replied":
+            assert time.monotonic() < deadline
+            collect_once(registry, c2)
+            time.sleep(0.1)
+    finally:
+        w.stop()
+        registry.probes.delete_one({"_id": f"{CAMPAIGN}/{sid}"})
+        registry.sites.delete_one({"_id": sid})
+        registry.messages.delete_many({"probe_id": f"{CAMPAIGN}/{sid}"})
