@@ -310,3 +310,24 @@ def test_tls_send_and_collect(registry, cfg, security):
         registry.probes.delete_one({"_id": f"{CAMPAIGN}/{sid}"})
         registry.sites.delete_one({"_id": sid})
         registry.messages.delete_many({"probe_id": f"{CAMPAIGN}/{sid}"})
+
+
+def test_two_concurrent_runs_send_each_probe_once(registry, cfg, mail_world):
+    """Two `send` runs of one campaign at the same time: the unique index lets each probe through once."""
+    import threading
+
+    c2 = cfg.with_campaign(name="concurrent-2024")
+    sites = ["silent", "challenge", "full", "auto"]
+    reports = []
+
+    def run():
+        reports.append(send(registry, c2, only=sites))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    sent = sorted(s for r in reports for s in r.sent)
+    assert sent == sorted(sites)
+    assert registry.probes.count_documents({"campaign": "concurrent-2024"}) == len(sites)
