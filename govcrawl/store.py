@@ -121,21 +121,21 @@ class EmbeddedServer:
         """Stop the server; returns False when none was running."""
         with self._locked():
             try:
-                pid = int(json.loads(self.state_file.read_text())["pid"])
+                raw = json.loads(self.state_file.read_text())
+                info = ServerInfo(pid=int(raw["pid"]), port=int(raw["port"]), data_dir=str(raw["data_dir"]))
             except (OSError, ValueError, KeyError):
                 return False
+            reset_clients(info.uri)  # our open connections would hold the server's shutdown
             stopped = False
-            reset_clients()  # open connections would hold the server's shutdown
-            if _pid_alive(pid):
-                os.kill(pid, signal.SIGTERM)
+            if _pid_alive(info.pid):
+                os.kill(info.pid, signal.SIGTERM)
                 deadline = time.monotonic() + timeout
-                while _pid_alive(pid) and time.monotonic() < deadline:
+                while _pid_alive(info.pid) and time.monotonic() < deadline:
                     time.sleep(0.1)
-                if _pid_alive(pid):
-                    os.kill(pid, signal.SIGKILL)
+                if _pid_alive(info.pid):
+                    os.kill(info.pid, signal.SIGKILL)
                 stopped = True
             self.state_file.unlink(missing_ok=True)
-            reset_clients()
             return stopped
 
 
@@ -207,22 +207,23 @@ def mongo_uri(start: bool = True) -> str:
     return info.uri
 
 
-_open_clients: list[pymongo.MongoClient] = []
+_open_clients: dict[str, pymongo.MongoClient] = {}
 
 
-@cache
 def _client(uri: str) -> pymongo.MongoClient:
-    client = pymongo.MongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=15000)
-    _open_clients.append(client)
+    client = _open_clients.get(uri)
+    if client is None:
+        client = _open_clients[uri] = pymongo.MongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=15000)
     return client
 
 
-def reset_clients() -> None:
-    """Close every cached client (after a server stop, or when tests switch databases)."""
-    for client in list(_open_clients):
-        client.close()
-    _open_clients.clear()
-    _client.cache_clear()
+
+def reset_clients(uri: str | None = None) -> None:
+    """Close the cached clients (of one server's ``uri``, or all) after a stop or a switch of database."""
+    for key, client in list(_open_clients.items()):
+        if uri is None or key == uri:
+            client.close()
+            del _open_clients[key]
     _ensure_indexes_once.cache_clear()
 
 

@@ -176,3 +176,33 @@ def test_rebuilding_snapshots_is_idempotent(crawled):
     assert db.snapshots.count_documents({"run_id": "itest-1"}) == 59
     again = {s["site_id"]: s for s in db.snapshots.find({"run_id": "itest-1"})}
     assert all(_same(again[sid], snaps[sid]) for sid in snaps)
+
+
+def test_the_same_crawl_runs_against_whatever_mongo_uri_names(sandbox, tmp_path):
+    """With MONGO_URI set nothing is started: the crawl writes to that server (here a separately run
+    SecantusDB standing in for a production MongoDB)."""
+    import pymongo
+
+    from govcrawl.store import EmbeddedServer
+
+    external = EmbeddedServer(tmp_path / "external")
+    info = external.start()
+    try:
+        env_var = tmp_path / "var-unused"
+        env = dict(os.environ, MONGO_URI=info.uri, MONGO_DB="prod", GOVCRAWL_VAR=str(env_var),
+                   SCRAPY_SETTINGS_MODULE="govcrawl.settings")
+        load = subprocess.run([sys.executable, "-m", "govcrawl", "sites", "load", sandbox["registry_file"]],
+                              env=env, capture_output=True, text=True, timeout=120)
+        assert load.returncode == 0, load.stderr
+        crawl = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "portals", "-a", "only=qindu,kexie", "-a", "run=ext-1",
+                                "-s", f"GOVCRAWL_HOST_MAP={sandbox['hostmap_file']}", "-s", f"GOVCRAWL_EVAL_DATE={sandbox['eval_date']}",
+                                "-s", "LOG_LEVEL=WARNING"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert crawl.returncode == 0, crawl.stderr[-2000:]
+        with pymongo.MongoClient(info.uri, serverSelectionTimeoutMS=5000) as client:
+            snaps = {s["site_id"]: s for s in client.prod.snapshots.find({"run_id": "ext-1"})}
+            assert client.prod.sites.count_documents({}) == 59
+        assert snaps["qindu"]["reachable"] and snaps["qindu"]["columns"]
+        assert snaps["kexie"]["failure"]["kind"] == "connect"
+        assert not (env_var / "db").exists()  # no embedded server was started
+    finally:
+        external.stop()
