@@ -95,6 +95,19 @@ def print_summary(rows: list[dict[str, Any]], out: Any = sys.stdout) -> None:
             out.write(f"无法打开 unreachable ({r['group']}): {', '.join(r['unreachable'])}\n")
 
 
+def _mail_campaign(db: Any) -> None:
+    """A test consultation e-mailed to every site's mailbox in a local mail world, and its table."""
+    from mailprobe import demo as mail_demo
+
+    print("\nmail probe: a consultation to every site's mailbox (local Postfix + Dovecot, simulated replies) ...")
+    try:
+        result = mail_demo.run(db)
+    except Exception as exc:  # noqa: BLE001 - the crawl results above stand on their own
+        print(f"mail probe skipped: {type(exc).__name__}: {exc} (it needs root and Postfix + Dovecot: bash scripts/setup.sh)")
+        return
+    print(result.table)
+
+
 def run_demo(keep_running: bool = False) -> int:
     workdir = store.var_dir() / "demo"
     print("govcrawl demo: starting the embedded database and the sandbox portals ...")
@@ -112,6 +125,7 @@ def run_demo(keep_running: bool = False) -> int:
             print(f"error: the crawl exited with code {code}", file=sys.stderr)
             return 1
         print_summary(group_summary(db, run_id))
+        _mail_campaign(db)
         print(f"\nQuery the results: python -m govcrawl db status   (then e.g. db.snapshots.find({{run_id: '{run_id}'}}))")
         if keep_running:
             print("sandbox left running (Ctrl-C to stop)")
