@@ -7,6 +7,7 @@ Examples:
   python -m govcrawl extract page.html --url http://www.qindu.gov.cn/
   python -m govcrawl runs                     # the crawl runs, newest first
   python -m govcrawl snapshots build RUN      # rebuild a run's snapshots from its pages
+  python -m govcrawl redis clear RUN          # drop a shared (multi-worker) crawl's Redis keys
   python -m govcrawl demo                     # the whole evaluation on the sandbox portals
 """
 from __future__ import annotations
@@ -52,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
     build = snaps_sub.add_parser("build", help="(re)build a run's snapshots from its stored pages")
     build.add_argument("run")
 
+    red = sub.add_parser("redis", help="the Redis keys of a crawl shared by several workers")
+    red_sub = red.add_subparsers(dest="action", required=True)
+    clear = red_sub.add_parser("clear", help="delete a finished run's queue, duplicate filter and budgets")
+    clear.add_argument("run")
+    clear.add_argument("--url", default=os.environ.get("GOVCRAWL_REDIS_URL", ""), help="redis://host:port/db (default: GOVCRAWL_REDIS_URL)")
+
     demo = sub.add_parser("demo", help="the whole evaluation on the sandbox portals (no external services)")
     demo.add_argument("--keep-running", action="store_true", help="leave the sandbox up at the end")
     return p
@@ -92,6 +99,14 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         n = build_run_snapshots(store.get_db(), args.run)
         print(f"run {args.run}: {n} snapshots built")
+        return EXIT_OK
+    if args.verb == "redis":
+        from govcrawl.distributed import clear as redis_clear
+
+        if not args.url:
+            print("error: give --url redis://host:port/db or set GOVCRAWL_REDIS_URL", file=sys.stderr)
+            return EXIT_USAGE
+        print(f"run {args.run}: {redis_clear(args.url, args.run)} Redis keys deleted")
         return EXIT_OK
     if args.verb == "demo":
         from govcrawl.demo import run_demo

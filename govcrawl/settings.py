@@ -61,6 +61,10 @@ GOVCRAWL_MAX_LINK_CHECKS = 60
 GOVCRAWL_EVAL_DATE = os.environ.get("GOVCRAWL_EVAL_DATE", "")
 # Pipeline: pages written to MongoDB per bulk write.
 GOVCRAWL_BATCH_SIZE = 200
+# A crawl shared by several worker processes through Redis (govcrawl.distributed): redis://host:port/db.
+GOVCRAWL_REDIS_URL = os.environ.get("GOVCRAWL_REDIS_URL", "")
+# How long a worker of a shared crawl waits for busy workers before it closes (seconds).
+GOVCRAWL_REDIS_IDLE_SECONDS = 6.0
 # Progress line on stderr (the demo turns it on).
 GOVCRAWL_PROGRESS = False
 

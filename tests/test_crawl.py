@@ -14,6 +14,7 @@ from govcrawl import registry
 from govcrawl.demo import start_sandbox
 from sandbox import truth
 from sandbox.profiles import build_profiles
+from truthcheck import FIELDS, differences
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,52 +76,11 @@ def test_unreachable_sites_say_why(crawled):
     assert len(unreachable) == 4
 
 
-def _columns(cols):
-    return {(c["name"], c["level"]): c for c in cols}
-
-
-@pytest.mark.parametrize("field", ["site_name", "legal_name_shown", "nav_columns", "nav_script_built", "homepage_latest_date",
-                                   "disclosure", "features", "emails", "identity", "domain", "broken_links", "columns"])
+@pytest.mark.parametrize("field", FIELDS)
 def test_snapshots_match_the_profiles(crawled, field):
     _, profiles, snaps = crawled
-    wrong = []
-    for p in profiles:
-        exp = truth.expected(p)
-        snap = snaps[p.id]
-        if not exp["reachable"]:
-            continue
-        got = {
-            "site_name": (snap["homepage"] or {}).get("site_name"),
-            "legal_name_shown": (snap["homepage"] or {}).get("legal_name_shown"),
-            "nav_columns": snap["nav_columns"],
-            "nav_script_built": snap["nav_script_built"],
-            "homepage_latest_date": (snap["freshness"] or {}).get("homepage_latest_date"),
-            "disclosure": set(snap["disclosure_names"]),
-            "features": set(snap["feature_names"]),
-            "emails": {e["address"] for e in snap["emails"]},
-            "identity": snap["identity"],
-            "domain": {k: snap["domain"][k] for k in ("host", "gov_cn", "https")},
-            "broken_links": {b["url"] for b in snap["broken_links"]},
-        }
-        if field == "columns":
-            exp_cols = {(c["name"], c["level"]): c for c in exp["columns"]}
-            got_cols = _columns(snap["columns"])
-            if set(exp_cols) != set(got_cols):
-                wrong.append((p.id, "column set", sorted(set(exp_cols) ^ set(got_cols))))
-                continue
-            for key, ec in exp_cols.items():
-                gc = got_cols[key]
-                for k in ("class", "parent", "blank", "item_count", "newest_date"):
-                    want = ec[k].isoformat() if k == "newest_date" and ec[k] else ec[k]
-                    if gc[k] != want:
-                        wrong.append((p.id, key, k, gc[k], want))
-            continue
-        want = exp[field]
-        if field == "homepage_latest_date" and want is not None:
-            want = want.isoformat()
-        if got[field] != want:
-            wrong.append((p.id, got[field], want))
-    assert not wrong, "\n".join(map(str, wrong[:20])) + f"\n({len(wrong)} sites differ)"
+    wrong = [d for p in profiles if p.reachable for d in differences(snaps[p.id], truth.expected(p), (field,))]
+    assert not wrong, "\n".join(map(str, wrong[:20])) + f"\n({len(wrong)} differences)"
 
 
 COMPARED = ("reachable", "nav_columns", "columns", "disclosure_names", "feature_names", "emails", "identity",

@@ -10,10 +10,13 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import time
 from datetime import date, datetime, timezone
 from typing import Any, Iterable
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request, Response
 
 from govcrawl import failures
@@ -21,6 +24,8 @@ from govcrawl.extract import extract_page
 from govcrawl.items import PageItem
 from govcrawl.registry import Site, active_sites, read_file
 from govcrawl.clock import eval_date_from
+from govcrawl.distributed import Coordinator
+from govcrawl.distributed import configure as configure_distributed
 from govcrawl.urls import column_key, same_site, site_base
 
 logger = logging.getLogger(__name__)
@@ -65,6 +70,8 @@ class PortalsSpider(scrapy.Spider):
         self.robots_off = robots.lower() in ("off", "false", "0", "no")
         self.sites: dict[str, Site] = {}
         self.allowed_domains: list[str] = []
+        self.coordinator: Coordinator | None = None
+        self._last_beat = 0.0
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "PortalsSpider":
@@ -72,8 +79,14 @@ class PortalsSpider(scrapy.Spider):
         if robots in ("off", "false", "0", "no"):
             # Settings are not frozen yet when the spider is created.
             crawler.settings.set("ROBOTSTXT_OBEY", False, priority="cmdline")
+        # Several workers sharing one crawl through Redis (GOVCRAWL_REDIS_URL): see govcrawl.distributed.
+        distributed = configure_distributed(crawler.settings, str(kwargs.get("run", "")))
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider._setup(crawler.settings)
+        if distributed:
+            spider.coordinator = Coordinator(crawler.settings.get("GOVCRAWL_REDIS_URL"), spider.run_arg,
+                                             crawler.settings.getfloat("GOVCRAWL_REDIS_IDLE_SECONDS", 6.0))
+            crawler.signals.connect(spider._idle, signal=signals.spider_idle)
         return spider
 
     # ------------------------------------------------------------------ setup
@@ -121,6 +134,8 @@ class PortalsSpider(scrapy.Spider):
         return state.setdefault("budget", {})
 
     def _take(self, site_id: str) -> bool:
+        if self.coordinator is not None:
+            return self.coordinator.take(site_id, self.max_pages)
         budget = self._budget()
         used = budget.get(site_id, 0)
         if used >= self.max_pages:
@@ -153,6 +168,7 @@ class PortalsSpider(scrapy.Spider):
                      "max_pages_per_site": self.max_pages, "max_list_pages": self.max_list_pages,
                      "articles_per_column": self.articles_per_column,
                      "robots": not self.robots_off,
+                     "distributed": self.coordinator is not None,
                  })
         logger.info("run %s: %d sites, evaluation date %s", self.run_id, len(self.sites), self.eval_date)
         for site in self.sites.values():
@@ -162,7 +178,20 @@ class PortalsSpider(scrapy.Spider):
 
     # ------------------------------------------------------------------ callbacks
 
+    def _beat(self) -> None:
+        """Tell the other workers of a shared crawl that this one is busy (at most once a second)."""
+        now = time.monotonic()
+        if self.coordinator is not None and now - self._last_beat > 1.0:
+            self._last_beat = now
+            self.coordinator.beat()
+
+    def _idle(self, spider: Any) -> None:
+        """A worker of a shared crawl waits while the shared queue has requests or another worker is busy."""
+        if self.coordinator.queue_length(self.name) or self.coordinator.others_busy():
+            raise DontCloseSpider
+
     def _item(self, response: Response, role: str, **extra: Any) -> PageItem:
+        self._beat()
         meta = response.meta
         return PageItem(
             run_id=self.run_id, site_id=meta["site_id"], url=meta.get("redirect_urls", [response.url])[0],
@@ -316,6 +345,7 @@ class PortalsSpider(scrapy.Spider):
 
     def on_error(self, failure: Any) -> Iterable[Any]:
         request = failure.request
+        self._beat()
         kind, detail = failures.classify_failure(failure)
         meta = request.meta
         yield PageItem(run_id=self.run_id, site_id=meta["site_id"], url=request.url, role=meta.get("role", "page"),
