@@ -81,7 +81,9 @@ def refresh(db: Database, now: dt.datetime | None = None, margin_s: float | None
         if upto is not None:
             rng["$gte"] = upto
         ops, rolled = [], 0
-        for r in db.checks.aggregate([{"$match": {"at": rng}}, _group_stage()], allowDiskUse=True):
+        # the first refresh reads every check: a collection scan beats walking the ``at`` index
+        hint = {"hint": {"$natural": 1}} if upto is None else {}
+        for r in db.checks.aggregate([{"$match": {"at": rng}}, _group_stage()], allowDiskUse=True, **hint):
             sid, day = r["_id"]["s"], r["_id"]["d"]
             upd: dict[str, Any] = {"$inc": {"n": r["n"], "bad": r["bad"], "sec": r["sec"] or 0.0},
                                    "$setOnInsert": {"kind": KIND, "site_id": sid, "day": day}}
