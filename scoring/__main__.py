@@ -6,7 +6,7 @@ Examples:
   python -m scoring export --model my-copy.yaml --preset 2006 --compare-to previous --lang en --format html --out out/en
   python -m scoring import experts experts.csv          # site,expert,indicator,score
   python -m scoring import votes votes.csv              # site,votes
-  python -m scoring models | validate FILE.yaml | observations | list
+  python -m scoring models | validate FILE.yaml | observations | list | rollup [--rebuild]
 """
 from __future__ import annotations
 
@@ -51,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="validate a model file")
     v.add_argument("file", type=Path)
     sub.add_parser("observations", help="list the observations a model may use")
+    ru = sub.add_parser("rollup", help="refresh (or --rebuild) the daily availability rollup of checks")
+    ru.add_argument("--rebuild", action="store_true", help="forget the rollup and roll up every check again (after backfills)")
     ls = sub.add_parser("list", help="stored evaluations, newest first")
     ls.add_argument("--limit", type=int, default=20)
     return p
@@ -101,6 +103,13 @@ def _run(args: argparse.Namespace) -> int:
         for d in list_evaluations(db, args.limit):
             print(f"{d['_id']}  {d['model']} v{d.get('model_version')}  {d['created_at']:%Y-%m-%d %H:%M}  "
                   f"sites {d.get('inputs', {}).get('sites')}")
+        return 0
+    if args.verb == "rollup":
+        from . import rollup
+        if args.rebuild:
+            rollup.rebuild(db)
+        r = rollup.refresh(db)
+        print(f"rolled up {r['rolled']} checks in {r['seconds']:.1f} s; checks before {r['upto']} are in the rollup")
         return 0
     if args.verb == "import":
         from . import imports
