@@ -8,6 +8,7 @@ Examples:
   python -m govcrawl runs                     # the crawl runs, newest first
   python -m govcrawl snapshots build RUN      # rebuild a run's snapshots from its pages
   python -m govcrawl redis clear RUN          # drop a shared (multi-worker) crawl's Redis keys
+  python -m govcrawl availability --window 7d # uptime checks -> availability and the V2 veto, per site
   python -m govcrawl demo                     # the whole evaluation on the sandbox portals
 """
 from __future__ import annotations
@@ -59,6 +60,14 @@ def _parser() -> argparse.ArgumentParser:
     clear.add_argument("run")
     clear.add_argument("--url", default=os.environ.get("GOVCRAWL_REDIS_URL", ""), help="redis://host:port/db (default: GOVCRAWL_REDIS_URL)")
 
+    av = sub.add_parser("availability", help="availability and the V2 veto per site from the uptime checks (stored)")
+    av.add_argument("--window", default="", help="window length, e.g. 7d or 72h (default: the rules file, 7d)")
+    av.add_argument("--end", default="", help="window end, ISO date or time in UTC (default: now)")
+    av.add_argument("--only", default="", help="site ids, comma-separated")
+    av.add_argument("--rules", default=None, help="rules file (default govcrawl/data/availability.yaml)")
+    av.add_argument("--no-store", action="store_true", help="compute and print only")
+    av.add_argument("--json", action="store_true")
+
     demo = sub.add_parser("demo", help="the whole evaluation on the sandbox portals (no external services)")
     demo.add_argument("--keep-running", action="store_true", help="leave the sandbox up at the end")
     return p
@@ -108,6 +117,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         print(f"run {args.run}: {redis_clear(args.url, args.run)} Redis keys deleted")
         return EXIT_OK
+    if args.verb == "availability":
+        return _availability(args)
     if args.verb == "demo":
         from govcrawl.demo import run_demo
 
@@ -141,6 +152,32 @@ def _db(args: argparse.Namespace) -> int:
         print(f"  e.g. mongosh \"{out['uri']}\"   then: use govcrawl")
     else:
         print("embedded database stopped" if out.get("stopped") else "embedded database not running")
+    return EXIT_OK
+
+
+def _availability(args: argparse.Namespace) -> int:
+    from datetime import datetime, timezone
+
+    from govcrawl import availability, store
+
+    rules = availability.load_rules(args.rules)
+    window = availability.parse_window(args.window) if args.window else None
+    end = None
+    if args.end:
+        end = datetime.fromisoformat(args.end)
+        end = end.replace(tzinfo=timezone.utc) if end.tzinfo is None else end
+    only = [s.strip() for s in args.only.split(",") if s.strip()]
+    docs = availability.evaluate(store.get_db(), end, window, only, rules, store=not args.no_store)
+    if args.json:
+        print(json.dumps(docs, ensure_ascii=False, default=str, indent=2))
+        return EXIT_OK
+    print(f"{'site':<14}{'visits':>7}{'failed':>7}{'share':>8}{'days':>6}  verdict")
+    for d in docs:
+        share = "-" if d["share"] is None else f"{d['share']:.1%}"
+        print(f"{d['site_id']:<14}{d['visits']:>7}{d['failures']:>7}{share:>8}{d['days_covered']:>6}  {d['verdict']}")
+    n = {v: sum(1 for d in docs if d["verdict"] == v) for v in ("veto", "pass", "insufficient_data")}
+    print(f"{len(docs)} sites: {n['veto']} veto, {n['pass']} pass, {n['insufficient_data']} insufficient data"
+          + ("" if args.no_store else " (stored in availability)"))
     return EXIT_OK
 
 

@@ -12,6 +12,7 @@ TLS = "tls"
 TIMEOUT = "timeout"
 HTTP_STATUS = "http_status"
 EMPTY_PAGE = "empty_page"
+ERROR_PAGE = "error_page"  # an error or maintenance page served with 200 (uptime checks)
 ROBOTS = "robots"
 ERROR = "error"
 
@@ -23,6 +24,7 @@ REASONS = {
     TIMEOUT: "访问超时 (timed out)",
     HTTP_STATUS: "服务器返回错误状态 (HTTP error status)",
     EMPTY_PAGE: "首页为空白页 (empty page)",
+    ERROR_PAGE: "首页显示错误或维护页面 (error page served with 200)",
     ROBOTS: "robots.txt 禁止抓取 (forbidden by robots.txt)",
     ERROR: "访问出错 (other error)",
 }

@@ -55,7 +55,60 @@ def build_run_snapshots(db: Database, run_id: str, site_ids: Iterable[str] | Non
             continue
         snap = build_snapshot(site, pages.get(sid, []), run)
         snap["built_at"] = datetime.now(timezone.utc)
+        record_history(db, run, snap, pages.get(sid, []))
         ops.append(ReplaceOne({"_id": snap["_id"]}, snap, upsert=True))
     for i in range(0, len(ops), 200):
         db.snapshots.bulk_write(ops[i:i + 200], ordered=False)
     return len(ops)
+
+
+def record_history(db: Database, run: dict[str, Any], snap: dict[str, Any], pages: list[dict[str, Any]]) -> None:
+    """Add the change since the site's previous reachable run (``changes``) and the homepage item ledger's
+    freshness keys (``freshness.homepage_new_items``, ``homepage_last_new_seen``, ...) to ``snap``, updating
+    the ``homepage_items`` ledger; idempotent (govcrawl.changes does the comparing)."""
+    from pymongo import UpdateOne
+
+    from govcrawl import changes
+    from govcrawl.clock import parse_iso_date
+    from govcrawl.snapshot import freshness_rules
+
+    snap["changes"] = None
+    started, sid = run.get("started_at"), snap["site_id"]
+    if not snap.get("reachable") or started is None:
+        return
+    prev = db.snapshots.find_one({"site_id": sid, "reachable": True, "started_at": {"$lt": started}},
+                                 sort=[("started_at", -1), ("run_id", -1)])
+    if prev is not None:
+        prev_pages = list(db.pages.find(
+            {"run_id": prev["run_id"], "site_id": sid, "role": {"$in": ["home", "column"]}},
+            {"_id": 0, "role": 1, "url": 1, "column": 1, "error": 1, "facts.items": 1, "facts.pagination": 1},
+        ).sort("url", 1))
+        snap["changes"] = changes.compare(prev, prev_pages, snap, pages)
+    items = changes.homepage_items(pages)
+    first = {"at": started, "run_id": run["_id"], "eval_date": snap["eval_date"]}
+    ids = []
+    ops = []
+    for it in items:
+        key = changes.item_key(it)
+        lid = changes.ledger_id(sid, key)
+        ids.append(lid)
+        ops.append(UpdateOne({"_id": lid}, {
+            "$setOnInsert": {"site_id": sid, "key": key},
+            "$min": {"first": first},
+            "$max": {"last": {**first, "title": it.get("title"), "date": it.get("date")}},
+        }, upsert=True))
+    if ops:
+        db.homepage_items.bulk_write(ops, ordered=False)
+    base = db.homepage_items.find_one({"site_id": sid, "first.at": {"$lte": started}}, sort=[("first.at", 1), ("_id", 1)])
+    if base is None or snap.get("freshness") is None:
+        return
+    baseline_at = base["first"]["at"]
+    new = None
+    if baseline_at < started:
+        new = db.homepage_items.count_documents({"_id": {"$in": ids}, "first.run_id": run["_id"]})
+    last = db.homepage_items.find_one({"site_id": sid, "first.at": {"$gt": baseline_at, "$lte": started}},
+                                      sort=[("first.at", -1), ("_id", 1)])
+    today = parse_iso_date(snap["eval_date"]) or datetime.now(timezone.utc).date()
+    snap["freshness"].update(changes.ledger_freshness(
+        today, new, base["first"]["eval_date"], last["first"]["eval_date"] if last else None,
+        freshness_rules()["homepage_stale_days"]))

@@ -69,3 +69,10 @@ GOVCRAWL_REDIS_IDLE_SECONDS = 6.0
 GOVCRAWL_PROGRESS = False
 
 FEED_EXPORT_ENCODING = "utf-8"
+
+# Uptime checks (`scrapy crawl uptime`): seconds a homepage visit may take to the full document (V2: 15 s),
+# homepages checked at once, and the slot (seconds) a single round's id is floored to, so that a second
+# start within the same slot resumes that round instead of adding visits (cron every hour: 24 a day).
+GOVCRAWL_UPTIME_TIMEOUT = 15
+GOVCRAWL_UPTIME_CONCURRENCY = 100
+GOVCRAWL_UPTIME_SLOT = 3600

@@ -255,7 +255,16 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("run_id", ASCENDING), ("site_id", ASCENDING)], unique=True),
         IndexModel([("site_id", ASCENDING), ("started_at", DESCENDING)]),
     ],
-    "checks": [IndexModel([("site_id", ASCENDING), ("at", DESCENDING)])],
+    "checks": [
+        IndexModel([("site_id", ASCENDING), ("at", DESCENDING)]),
+        # one visit per site per uptime round (govcrawl.spiders.uptime)
+        IndexModel([("round_id", ASCENDING), ("site_id", ASCENDING)], unique=True,
+                   partialFilterExpression={"round_id": {"$type": "string"}}),
+    ],
+    # govcrawl.availability: one document per site per evaluation window
+    "availability": [IndexModel([("window_end", DESCENDING), ("site_id", ASCENDING)])],
+    # govcrawl.changes: the first time each homepage item was seen, per site
+    "homepage_items": [IndexModel([("site_id", ASCENDING), ("first.at", DESCENDING)])],
     "probes": [
         IndexModel([("campaign", ASCENDING), ("site_id", ASCENDING)], unique=True),
         IndexModel([("token", ASCENDING)], unique=True),

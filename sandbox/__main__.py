@@ -5,6 +5,11 @@ Examples:
   python -m sandbox serve --port 8080 --https-port 8443
   python -m sandbox serve --state var/sandbox/sandbox.json    # writes hostmap.json and sites.yaml beside it
   python -m sandbox registry --format yaml > sites.yaml
+  python -m sandbox --date 2008-01-03 serve --flaky  # the same sites two weeks later, some homepages flapping
+
+A running sandbox is steered through its control endpoint (Host: sandbox.control, on its HTTP port):
+  curl -H 'Host: sandbox.control' -X POST 'http://127.0.0.1:PORT/clock?date=2008-01-03'
+  curl -H 'Host: sandbox.control' -X POST 'http://127.0.0.1:PORT/flaky?on=1&reset=1'
 """
 
 from __future__ import annotations
@@ -40,6 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--state", type=Path, default=None,
                        help="when ready, write this JSON state file (ports, evaluation date, host map) and, "
                             "beside it, hostmap.json and sites.yaml")
+    serve.add_argument("--flaky", action="store_true",
+                       help="some homepages fail a share of GETs or answer slowly (sandbox.profiles.FLAKY)")
+    serve.add_argument("--hang", type=float, default=16.0,
+                       help="seconds a flaky homepage hangs on a 'timeout' failure (default %(default)s)")
     reg = sub.add_parser("registry", help="print the registry of the sites")
     reg.add_argument("--format", choices=("yaml", "csv", "json"), default="yaml")
     return parser
@@ -86,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with Sandbox(profiles, host=args.host, http_port=args.port, https_port=args.https_port) as sb:
+    with Sandbox(profiles, host=args.host, http_port=args.port, https_port=args.https_port,
+                 flaky=args.flaky, hang_seconds=args.hang) as sb:
         state = {
             "pid": os.getpid(),
             "http_port": sb.http_port,

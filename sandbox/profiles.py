@@ -171,6 +171,11 @@ class SiteProfile:
     phone: str = ""
     articles: dict[str, Item] = field(default_factory=dict, repr=False)
     notes: str = ""
+    # Availability behaviour of the homepage, active only when the server runs with flaky=True (uptime
+    # checks; sandbox.timeline): share of homepage GETs that fail, how they fail, and a steady delay.
+    flap_share: float = 0.0
+    flap_kinds: tuple[str, ...] = ()
+    slow_seconds: float = 0.0
 
     @property
     def reachable(self) -> bool:
@@ -405,7 +410,14 @@ def _department_catalog(short: str) -> list[tuple[_CatalogEntry, bool]]:
 
 
 def build_profiles(seed: int = DEFAULT_SEED, eval_date: date = DEFAULT_EVAL_DATE) -> list[SiteProfile]:
-    """The 59 site profiles (13 county, 46 department), deterministic from `seed` and `eval_date`."""
+    """The 59 site profiles (13 county, 46 department), deterministic from `seed` and `eval_date`.
+
+    A date after DEFAULT_EVAL_DATE is the same world later on (sandbox.timeline): the profiles of the default
+    date, with the items published since added, a few withdrawn and a re-dated one."""
+    if eval_date > DEFAULT_EVAL_DATE:
+        from sandbox import timeline
+
+        return timeline.advance(build_profiles(seed, DEFAULT_EVAL_DATE), eval_date)
     profiles: list[SiteProfile] = []
     for group, table in ((GROUP_COUNTY, _COUNTIES), (GROUP_DEPARTMENT, _DEPARTMENTS)):
         for rank, spec in enumerate(table, start=1):
@@ -414,7 +426,20 @@ def build_profiles(seed: int = DEFAULT_SEED, eval_date: date = DEFAULT_EVAL_DATE
     for p in profiles:
         if p.reachable:
             p.friends = _friends(p, hosts, random.Random(f"friends:{seed}:{p.id}"))
+    for p in profiles:
+        p.flap_share, p.flap_kinds, p.slow_seconds = FLAKY.get(p.id, (0.0, (), 0.0))
     return profiles
+
+
+#: Homepages that fail a share of uptime checks, and how (sandbox.timeline.flap_at), or answer slowly:
+#: id -> (share of failing GETs, failure kinds, steady delay in seconds).  Only with a flaky server.
+FLAKY: dict[str, tuple[float, tuple[str, ...], float]] = {
+    "jingyang": (0.25, ("http_status", "timeout"), 0.0),
+    "tiyu": (0.10, ("error_page", "reset"), 0.0),
+    "fupin": (0.05, ("empty_page",), 0.0),
+    "dangan": (0.15, ("timeout",), 0.0),
+    "anjian": (0.0, (), 1.2),
+}
 
 
 def _build(spec: tuple[str, ...], group: str, rank: int, seed: int, eval_date: date) -> SiteProfile:

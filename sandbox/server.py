@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import datetime as _dt
 import ipaddress
+import json
 import logging
 import os
 import socket
 import ssl
 import tempfile
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from sandbox.profiles import SiteProfile
 from sandbox.render import Response, render
@@ -24,6 +27,13 @@ logger = logging.getLogger(__name__)
 _CACHE_MAX = 50_000
 
 _REASONS = {200: "OK", 301: "Moved Permanently", 403: "Forbidden", 404: "Not Found", 503: "Service Unavailable"}
+
+#: The Host header of the sandbox's control endpoint (no host map lists it, so no crawler reaches it):
+#: GET /state; POST /clock?date=YYYY-MM-DD (advance the evaluation date); POST /flaky?on=1|0[&reset=1][&hang=S].
+CONTROL_HOST = "sandbox.control"
+_HOME_PATHS = ("/", "/index.html", "/index.htm", "/default.htm")
+_MAINTENANCE = ("<html><head><meta charset=\"utf-8\"><title>系统维护中</title></head><body>"
+                "<p>系统维护中，请稍后访问。</p></body></html>").encode("utf-8")
 
 
 class SandboxError(Exception):
@@ -45,9 +55,22 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:  # noqa: N802
         self._serve(with_body=False)
 
+    def do_POST(self) -> None:  # noqa: N802
+        self._serve(with_body=True)
+
     def _serve(self, with_body: bool) -> None:
         host = (self.headers.get("Host") or "").split(":", 1)[0].strip().lower().rstrip(".")
-        resp = self.server.sandbox.response(host, self.path, self.server.scheme)
+        sandbox = self.server.sandbox
+        if host == CONTROL_HOST:
+            resp = sandbox.control(self.command, self.path)
+        elif self.command == "POST":
+            resp = Response(405, (("Content-Type", "text/plain"),), b"method not allowed\n")
+        else:
+            kind = sandbox.homepage_visit(host, self.path, self.server.scheme) if with_body else None
+            if kind == "reset":
+                self.close_connection = True
+                return
+            resp = sandbox.flap_response(kind) or sandbox.response(host, self.path, self.server.scheme)
         self.send_response_only(resp.status, _REASONS.get(resp.status))
         self.send_header("Date", self.date_time_string())
         for key, value in resp.headers:
@@ -124,10 +147,15 @@ class Sandbox:
     """
 
     def __init__(self, profiles: list[SiteProfile], host: str = "127.0.0.1", *, http_port: int = 0,
-                 https_port: int = 0) -> None:
+                 https_port: int = 0, flaky: bool = False, hang_seconds: float = 16.0) -> None:
         self.profiles = list(profiles)
         self.host = host
         self._by_host = {p.host: p for p in self.profiles}
+        # Flaky homepages (uptime checks): off by default, so that crawls see every homepage.
+        self.flaky = flaky
+        self.hang_seconds = hang_seconds
+        self._visits: dict[str, int] = {}
+        self._lock = threading.Lock()
         self._http_port = http_port
         self._https_port = https_port
         self._cache: dict[tuple[str, str, str], Response] = {}
@@ -234,6 +262,82 @@ class Sandbox:
         if len(self._cache) < _CACHE_MAX:
             self._cache[key] = resp
         return resp
+
+    # -- time and flaky homepages ----------------------------------------------------------------------
+    @property
+    def eval_date(self) -> _dt.date:
+        return self.profiles[0].eval_date
+
+    def set_date(self, day: _dt.date) -> None:
+        """Advance the sandbox's evaluation date (sandbox.timeline): same sites, newer items."""
+        from sandbox.profiles import build_profiles
+
+        if day < self.eval_date:
+            raise SandboxError(f"the sandbox clock only moves forward ({self.eval_date} -> {day} refused)")
+        profiles = build_profiles(self.profiles[0].seed, day)
+        with self._lock:
+            self.profiles = profiles
+            self._by_host = {p.host: p for p in profiles}
+            self._cache = {}
+        logger.info("sandbox clock advanced to %s", day)
+
+    def set_flaky(self, on: bool, reset: bool = False, hang_seconds: float | None = None) -> None:
+        with self._lock:
+            self.flaky = on
+            if reset:
+                self._visits = {}
+            if hang_seconds is not None:
+                self.hang_seconds = hang_seconds
+
+    def homepage_visit(self, host: str, target: str, scheme: str) -> str | None:
+        """Count a homepage GET of a flaky site and return how it fails (sandbox.timeline.flap_at), after
+        the site's steady delay; None when it succeeds or the server is not flaky."""
+        from sandbox.timeline import flap_at
+
+        if not self.flaky or urlsplit(target).path not in _HOME_PATHS:
+            return None
+        p = self._by_host.get(host)
+        if p is None or not p.reachable or (p.https and scheme == "http") or not (p.flap_share or p.slow_seconds):
+            return None
+        with self._lock:
+            n = self._visits.get(p.id, 0)
+            self._visits[p.id] = n + 1
+        kind = flap_at(p, n)
+        delay = p.slow_seconds + (self.hang_seconds if kind == "timeout" else 0.0)
+        if delay:
+            time.sleep(delay)
+        return kind
+
+    def flap_response(self, kind: str | None) -> Response | None:
+        if kind == "http_status":
+            return Response(503, (("Content-Type", "text/html"), ("Retry-After", "60")),
+                            b"<html><head><title>503 Service Unavailable</title></head><body><h1>Service Unavailable</h1></body></html>")
+        if kind == "error_page":
+            return Response(200, (("Content-Type", "text/html; charset=utf-8"),), _MAINTENANCE)
+        if kind == "empty_page":
+            return Response(200, (("Content-Type", "text/html"),), b"")
+        return None  # success, or "timeout": the normal page, too late
+
+    def state(self) -> dict[str, Any]:
+        return {"eval_date": self.eval_date.isoformat(), "flaky": self.flaky, "hang_seconds": self.hang_seconds,
+                "homepage_visits": dict(sorted(self._visits.items()))}
+
+    def control(self, method: str, target: str) -> Response:
+        """The control endpoint (Host: sandbox.control): the clock and the flaky switch, as JSON."""
+        parts = urlsplit(target)
+        q = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        try:
+            if method == "POST" and parts.path == "/clock":
+                self.set_date(_dt.date.fromisoformat(q["date"]))
+            elif method == "POST" and parts.path == "/flaky":
+                self.set_flaky(q.get("on", "1") not in ("0", "off", "false"), reset=q.get("reset") in ("1", "true"),
+                               hang_seconds=float(q["hang"]) if "hang" in q else None)
+            elif not (method in ("GET", "HEAD") and parts.path == "/state"):
+                return Response(404, (("Content-Type", "text/plain"),), b"GET /state, POST /clock?date=, POST /flaky?on=\n")
+        except (KeyError, ValueError, SandboxError) as exc:
+            return Response(400, (("Content-Type", "text/plain; charset=utf-8"),), f"{exc}\n".encode())
+        body = json.dumps(self.state()).encode()
+        return Response(200, (("Content-Type", "application/json"),), body)
 
     # -- TLS --------------------------------------------------------------------------------------------
     def _tls_context(self) -> ssl.SSLContext:

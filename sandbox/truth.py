@@ -156,3 +156,25 @@ def expected(profile: SiteProfile, *, max_list_pages: int = 3, render: bool = Fa
         {"title": it.title, "url": p.base_url + it.url, "date": it.date} for it in p.future_items if it.url in seen_urls
     ]
     return out
+
+
+def expected_availability(profile: SiteProfile, rounds: int, *, limit: float = 15.0,
+                          hang_seconds: float = 16.0) -> dict[str, Any]:
+    """What `rounds` uptime checks (one homepage GET each, `limit` seconds each) of `profile` must record on a
+    flaky sandbox started with `hang_seconds`: {visits, failures, share, kinds: {error class: count}}.
+    Unreachable sites fail every check with their failure kind."""
+    from sandbox.timeline import FLAP_KINDS, flap_at
+
+    kinds: dict[str, int] = {}
+    for n in range(rounds):
+        if not profile.reachable:
+            kind: str | None = profile.failure
+        else:
+            flap = flap_at(profile, n)
+            delay = profile.slow_seconds + (hang_seconds if flap == "timeout" else 0.0)
+            kind = "timeout" if delay >= limit else (FLAP_KINDS[flap] if flap else None)
+        if kind:
+            kinds[kind] = kinds.get(kind, 0) + 1
+    failures = sum(kinds.values())
+    return {"visits": rounds, "failures": failures, "share": failures / rounds if rounds else None,
+            "kinds": dict(sorted(kinds.items()))}

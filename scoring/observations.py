@@ -271,26 +271,66 @@ def derive(snapshot: Mapping[str, Any], availability: Mapping[str, Any] | None =
     return o
 
 
+def board_messages(snapshot: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Published messages, one per letter: a letter listed and also read on its detail page is merged (by URL)."""
+    merged: dict[str, dict[str, Any]] = {}
+    out: list[dict[str, Any]] = []
+    for m in snapshot.get("board_messages") or ():
+        key = m.get("url")
+        if not key:
+            out.append(dict(m))
+            continue
+        cur = merged.get(key)
+        if cur is None:
+            merged[key] = cur = dict(m)
+            out.append(cur)
+            continue
+        for k in ("asked", "answered", "unit", "status", "title"):
+            if not cur.get(k) and m.get(k):
+                cur[k] = m[k]
+        if m.get("detail") and m.get("status"):
+            cur["status"] = m["status"]  # the letter's own page says more than the list
+        if cur.get("answered"):
+            cur["status"] = "answered"
+    return out
+
+
+def answer_state(m: Mapping[str, Any]) -> str | None:
+    """'answered', 'unanswered' or None (the page does not say).  ``status`` (from the extractor) decides;
+    without it a reply date or an answering unit means answered; an older document without any ``status``
+    key counts a missing reply date as unanswered."""
+    st = m.get("status")
+    if st in ("answered", "unanswered"):
+        return st
+    if m.get("answered") or m.get("unit"):
+        return "answered"
+    return None if "status" in m else "unanswered"
+
+
 def _board(o: dict[str, Obs], snapshot: Mapping[str, Any], home_url: str | None, seen: str | None) -> None:
-    msgs = list(snapshot.get("board_messages") or ())
+    msgs = board_messages(snapshot)
     if not msgs:
         return
     today = _date(snapshot.get("eval_date")) or _date(snapshot.get("started_at")) or dt.date.today()
-    lags, answered_dates, unanswered = [], [], []
+    lags, answered_dates, unanswered, unknown = [], [], [], 0
     for m in msgs:
         asked, answered = _date(m.get("asked")), _date(m.get("answered"))
+        state = answer_state(m)
         if asked and answered and answered >= asked:
             lags.append((answered - asked).days)
         if answered:
             answered_dates.append(answered)
-        if asked and not answered and today - dt.timedelta(days=365) <= asked <= today - dt.timedelta(days=90):
+        if state is None:
+            unknown += 1
+        elif state == "unanswered" and asked and today - dt.timedelta(days=365) <= asked <= today - dt.timedelta(days=90):
             unanswered.append(m)
-    put = lambda name, value, detail="": o.__setitem__(name, Obs(value, home_url, seen, "board", detail))  # noqa: E731
-    put("messages_published", len(msgs))
+    first_url = (unanswered[0].get("url") if unanswered else None) or home_url
+    put = lambda name, value, detail="", url=home_url: o.__setitem__(name, Obs(value, url, seen, "board", detail))  # noqa: E731
+    put("messages_published", len(msgs), f"{unknown} without a stated answer status" if unknown else "")
     put("messages_unanswered_90d", len(unanswered),
-        "; ".join(f"{m.get('asked')} {m.get('title', '')}" for m in unanswered[:5]))
+        "; ".join(f"{m.get('asked')} {m.get('title', '')} {m.get('url') or ''}".strip() for m in unanswered[:5]), first_url)
     if lags:
-        put("reply_lag_days_median", statistics.median(lags), f"{len(lags)} answered messages")
+        put("reply_lag_days_median", statistics.median(lags), f"{len(lags)} answered messages with dates")
     if answered_dates:
         newest = max(answered_dates)
         put("latest_reply_age_days", (today - newest).days, f"newest reply {newest.isoformat()}")

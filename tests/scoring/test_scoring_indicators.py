@@ -56,6 +56,19 @@ def test_board_messages_unanswered_after_three_months():
     assert o["reply_lag_days_median"].value == 10 and o["latest_reply_age_days"].value == 70
 
 
+def test_board_status_decides_and_letters_seen_twice_count_once():
+    msgs = [{"title": "甲", "asked": "2007-07-01", "answered": None, "unit": None, "status": "unanswered", "url": "http://x/1.html"},
+            {"title": "甲", "asked": "2007-07-01", "answered": None, "unit": None, "status": "unanswered", "url": "http://x/1.html", "detail": True},
+            {"title": "乙", "asked": "2007-07-02", "answered": None, "unit": None, "status": "answered", "url": "http://x/2.html"},
+            {"title": "丙", "asked": "2007-07-03", "answered": None, "unit": None, "status": None, "url": "http://x/3.html"},
+            {"title": "丁", "asked": "2007-07-04", "answered": None, "unit": None, "status": "unanswered", "url": "http://x/4.html"},
+            {"title": "丁", "asked": "2007-07-04", "answered": "2007-07-09", "unit": "办公室", "status": "answered", "url": "http://x/4.html", "detail": True}]
+    o = derive(snapshot("a", board_messages=msgs))
+    assert o["messages_published"].value == 4
+    assert o["messages_unanswered_90d"].value == 1 and o["messages_unanswered_90d"].url == "http://x/1.html"
+    assert o["reply_lag_days_median"].value == 5
+
+
 def test_weighted_evidence_adds_up_to_the_total_and_better_sites_score_higher():
     m = model.load("xianyang-2007")
     sh = indicators.shares(m, {"online"})
