@@ -58,7 +58,7 @@ def evaluate(db: Database, model: Model, *, window: dt.timedelta = dt.timedelta(
             si = site_inputs[s.site_id]
             row = {
                 "site": s.site_id, "name": s.name, "url": s.url, "group": g, "total": s.total, "rank": r.rank,
-                "tied": r.tied, "rank_label": r.label(), "grade": "excellent" if r.excellent and not s.grade else s.grade,
+                "tied": r.tied, "rank_label": r.label(), "cut_by_tiebreak": r.cut_by_tiebreak, "grade": "excellent" if r.excellent and not s.grade else s.grade,
                 "excellent": r.excellent, "indicators": s.indicators, "components": s.components,
                 "vetoes": [{"id": v["id"], "name": v["name"], "en": v.get("en", "")} for v in s.vetoes],
                 "flags": [{"id": v["id"], "name": v["name"], "en": v.get("en", "")} for v in s.flags],

@@ -26,6 +26,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "points": ("得分", "Points"),
     "max": ("满分", "Max"),
     "tie": ("并列", "tie"),
+    "tiebreak": ("并列，按在线测评得分/扣分区分", "tie decided by the online score / deductions"),
     "stability": ("排名稳定性", "Rank stability"),
     "stable": ("稳定", "stable"),
     "fragile": ("易变", "fragile"),

@@ -3,8 +3,9 @@ the top N of each group are excellent; unreachable sites are listed apart with t
 
 Order within a group: sites without a veto first, then total (rounded to 0.01) descending.  Sites with
 the same total share a rank ("1, 2, 2, 4"); among them the listing order is fixed by the online
-measurement (weighted models) or the smaller deduction (inspection models), then the site id.  A tie at
-the N-th place makes every tied site excellent (the notice names sites by rank).
+measurement (weighted models) or the smaller deduction (inspection models), then the site id.  The first
+N sites of that order without a veto or a failing grade are excellent; when a tie straddles the N-th
+place the tie-break decided, and the tied rows say so (``cut_by_tiebreak``).
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ class Ranked:
     rank: int
     tied: bool
     excellent: bool
+    cut_by_tiebreak: bool = False
 
     def label(self, tie_mark: str = "=") -> str:
         return f"{self.rank}{tie_mark}" if self.tied else str(self.rank)
@@ -48,9 +50,14 @@ def rank_group(scores: Iterable[SiteScore], excellent_n: int = 5) -> list[Ranked
     counts: dict[int, int] = {}
     for r in out:
         counts[r.rank] = counts.get(r.rank, 0) + 1
+    named = 0
     for r in out:
         r.tied = counts[r.rank] > 1
-        r.excellent = (r.rank <= excellent_n and not r.score.vetoed and r.score.grade not in ("fail", "fail_veto"))
+        eligible = not r.score.vetoed and r.score.grade not in ("fail", "fail_veto")
+        r.excellent = eligible and named < excellent_n
+        named += r.excellent
+    for r in out:  # a tie cut by the N-th place: the tie-break decided, say so
+        r.cut_by_tiebreak = r.tied and any(o.rank == r.rank and o.excellent != r.excellent for o in out)
     return out
 
 

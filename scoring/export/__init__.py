@@ -23,6 +23,8 @@ def grade_label(row: dict[str, Any], lang: str) -> str:
     label = t(key, lang) if key else ""
     if row.get("excellent") and g != "excellent":
         label = (label + " / " if label else "") + t("excellent_grade", lang)
+    if row.get("cut_by_tiebreak"):
+        label += f" ({t('tiebreak', lang)})"
     return label
 
 

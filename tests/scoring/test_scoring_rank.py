@@ -19,10 +19,13 @@ def test_ties_share_a_rank_in_a_fixed_order():
     assert rows[0].label() == "1=" and rows[3].label() == "4"
 
 
-def test_excellent_top_n_includes_ties_at_the_boundary_and_never_vetoed_sites():
-    rows = rank.rank_group([sc("a", 99, vetoed=True, grade="fail_veto"), sc("b", 90), sc("c", 80), sc("d", 80), sc("e", 10)], 2)
+def test_excellent_top_n_cut_by_the_tiebreak_and_never_vetoed_sites():
+    rows = rank.rank_group([sc("a", 99, vetoed=True, grade="fail_veto"), sc("b", 90), sc("c", 80, online=70),
+                            sc("d", 80, online=75), sc("e", 10)], 2)
     assert [r.score.site_id for r in rows][-1] == "a"  # vetoed sites after all others
-    assert {r.score.site_id for r in rows if r.excellent} == {"b", "c", "d"}
+    assert [r.score.site_id for r in rows if r.excellent] == ["b", "d"]
+    assert [(r.score.site_id, r.rank, r.cut_by_tiebreak) for r in rows[1:3]] == [("d", 2, True), ("c", 2, True)]
+    assert not rows[0].cut_by_tiebreak
 
 
 def test_groups_ranked_apart_and_unreachable_listed_with_reason():
