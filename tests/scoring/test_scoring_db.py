@@ -7,7 +7,7 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from conftest import AS_OF, WORLD, load_world
+from scoring_builders import AS_OF, WORLD, load_world
 from scoring import evaluate as ev_mod, model, observations
 from scoring.__main__ import main
 from scoring_builders import T0

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from openpyxl import load_workbook
 
-from conftest import WORLD
+from scoring_builders import WORLD
 from scoring import demo
 
 

@@ -104,7 +104,7 @@ def test_a_failed_write_restores_what_was_there(world, tmp_path, monkeypatch):
 
 
 def test_expert_scores_and_votes_flow_into_the_evaluation(world, tmp_path):
-    from conftest import WORLD
+    from scoring_builders import WORLD
     from scoring.evaluate import evaluate
     from test_scoring_db import END
     rows = ["site,expert,indicator,score"]

@@ -17,7 +17,7 @@ SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 def test_report_renders_in_chromium(world, tmp_path):
-    from conftest import AS_OF
+    from scoring_builders import AS_OF
     assert CHROMIUM, "Chromium is required (apt chromium-headless-shell)"
     out = tmp_path / "out"
     assert main(["export", "--model", "xianyang-2007", "--as-of", AS_OF, "--format", "html", "--out", str(out)]) == 0
