@@ -72,7 +72,9 @@ def window_label(window: timedelta) -> str:
     secs = int(window.total_seconds())
     if secs % 86400 == 0:
         return f"{secs // 86400}d"
-    return f"{secs // 3600}h" if secs % 3600 == 0 else f"{secs // 60}m"
+    if secs % 3600 == 0:
+        return f"{secs // 3600}h"
+    return f"{secs // 60}m" if secs % 60 == 0 else f"{secs}s"
 
 
 def spaced_count(times: Iterable[datetime], spacing: timedelta) -> int:

@@ -125,6 +125,9 @@ def run_demo(keep_running: bool = False) -> int:
             print(f"error: the crawl exited with code {code}", file=sys.stderr)
             return 1
         print_summary(group_summary(db, run_id))
+        from govcrawl.uptime_demo import demo_section  # uptime rounds, availability, a second crawl two weeks later
+
+        demo_section(db, state)
         _mail_campaign(db)
         print(f"\nQuery the results: python -m govcrawl db status   (then e.g. db.snapshots.find({{run_id: '{run_id}'}}))")
         if keep_running:

@@ -154,3 +154,34 @@ def test_judge_page_accepts_real_homepages():
     long = ("<html><head><title>某某县人民政府</title></head><body>" + "<p>关于做好网站维护工作的通知 2007-12-01</p>" * 40
             + "<p>联系电话 0404-404404</p></body></html>").encode()
     assert judge_page(200, long, "text/html; charset=utf-8")[0]
+
+
+def test_control_endpoint_moves_the_clock_and_the_flaky_switch():
+    import http.client
+
+    from govcrawl.uptime_demo import control
+
+    with Sandbox(build_profiles()) as sb:
+        state = {"http_port": sb.http_port}
+        assert control(state, "GET", "/state") == {"eval_date": "2007-12-20", "flaky": False, "hang_seconds": 16.0,
+                                                   "homepage_visits": {}}
+
+        def home(host: str) -> bytes:
+            conn = http.client.HTTPConnection("127.0.0.1", sb.http_port, timeout=10)
+            conn.request("GET", "/", headers={"Host": host})
+            body = conn.getresponse().read()
+            conn.close()
+            return body
+
+        before = home("www.jingyang.gov.cn")
+        assert control(state, "POST", "/clock?date=2008-01-03")["eval_date"] == "2008-01-03"
+        after = home("www.jingyang.gov.cn")
+        assert before != after and "2008".encode() in after
+        with pytest.raises(RuntimeError, match="400"):
+            control(state, "POST", "/clock?date=2007-12-25")  # the clock only moves forward
+        assert control(state, "POST", "/flaky?on=1&reset=1")["flaky"] is True
+        for _ in range(3):
+            home("www.jingyang.gov.cn")
+        assert control(state, "GET", "/state")["homepage_visits"] == {"jingyang": 3}
+        # the crawler cannot reach the control host: no host map lists it
+        assert "sandbox.control" not in sb.hostmap()
