@@ -120,3 +120,13 @@ def test_scoring_works_with_snapshots_only(db):
     r = ev_mod.evaluate(db, model.load("xianyang-2007"), as_of=END, store=False)
     assert any(m.startswith("checks:") for m in r["missing"]) and any(m.startswith("probes:") for m in r["missing"])
     assert r["groups"]["county"][0]["site"] == "qindu"
+
+
+def test_cli_preset_2006_has_no_upkeep_indicator(world, tmp_path):
+    assert main(["export", "--model", "xianyang-2007", "--preset", "2006", "--as-of", AS_OF, "--format", "json",
+                 "--out", str(tmp_path), "--no-store"]) == 0
+    data = json.loads((tmp_path / "scores.json").read_text("utf-8"))
+    assert data["model"]["preset"] == "2006"
+    assert {i["name"]: i["weight"] for i in data["model"]["indicators"]}["在线办事"] == 34
+    assert all(r["indicators"]["日常保障"] == 0 for rows in data["groups"].values() for r in rows)
+    assert world.scores.count_documents({"kind": "evaluation"}) == 0  # --no-store
