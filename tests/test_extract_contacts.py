@@ -94,9 +94,12 @@ def test_site_name_from_title_when_no_footer() -> None:
 def test_board_messages_table_and_labelled_blocks() -> None:
     f = _page("board-messages.html", "http://jtj.xys.gov.cn/hdjl/jzxx/")
     assert f["board_messages"] == [
-        {"title": "312国道咸阳段路面破损何时维修？", "asked": "2007-11-02", "answered": "2007-11-09", "unit": "公路管理局"},
-        {"title": "咨询农村客运班线开通事宜", "asked": "2007-12-01", "answered": None, "unit": None},
-        {"title": "询问驾校收费标准", "asked": "2007-10-08", "answered": "2007-10-30", "unit": "运输管理处"},
+        {"title": "312国道咸阳段路面破损何时维修？", "asked": "2007-11-02", "answered": "2007-11-09", "unit": "公路管理局",
+         "status": "answered", "url": "http://jtj.xys.gov.cn/xx/1.html"},
+        {"title": "咨询农村客运班线开通事宜", "asked": "2007-12-01", "answered": None, "unit": None,
+         "status": "unanswered", "url": "http://jtj.xys.gov.cn/xx/2.html"},
+        {"title": "询问驾校收费标准", "asked": "2007-10-08", "answered": "2007-10-30", "unit": "运输管理处",
+         "status": "answered", "url": None},
     ]
 
 

@@ -13,7 +13,7 @@ from .dates import explicit_date, page_dates, published_date
 from .html import Doc, parse_page, resolve_url
 from .identity import identity, site_name
 from .listing import blank_marker, find_items, more_links, page_type, pagination
-from .messages import board_messages
+from .messages import board_form, board_messages
 from .taxonomy import Taxonomy, load_taxonomy
 
 __all__ = ["extract_page"]
@@ -152,6 +152,7 @@ def extract_page(body: bytes | str, url: str, *, now: date | None = None,
         "email_forms": mail_forms,
         "identity": identity(doc),
         "board_messages": board_messages(doc, tax),
+        "board_form": board_form(doc, tax),
         "encoding": doc.encoding,
         "page_type": ptype,
         "pagination": pages,
