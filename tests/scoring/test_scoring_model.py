@@ -57,7 +57,7 @@ def test_duplicate_names_and_bad_rules_are_all_reported():
 def test_inspection_rules_must_name_a_model_indicator_and_known_ops():
     d = _data("gov-2019")
     d["deductions"][0]["indicator"] = "不存在"
-    d["vetoes"][1]["when"]["any"][0]["op"] = "=~"
+    d["vetoes"][1]["when"]["any"][1]["op"] = "=~"
     d["vetoes"].append(copy.deepcopy(d["vetoes"][0]))
     problems = model.validate(d)
     assert any("indicator '不存在' is not one of" in p for p in problems)
