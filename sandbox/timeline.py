@@ -9,7 +9,9 @@ date, deterministically from the seed and each calendar day:
 * about half of the good, fair and poor sites withdraw one item that their first list page showed;
 * the poor sites (and half of the very poor ones) re-date one old item to the new evaluation date, the
   forged "fresh" date an inspector flags;
-* items dated after the new date stay flagged as future, the others lose the flag.
+* items dated after the new date stay flagged as future, the others lose the flag;
+* about half of the good sites open a new top-level column (迎新春专栏) and about half of the fair ones
+  close a small one nothing else links to.
 
 `flap_at(profile, n)` is the failure schedule of a flaky homepage: whether the n-th homepage GET (0-based,
 counted while the server is flaky) fails, and how.  In every block of 20 GETs exactly round(share x 20)
@@ -29,6 +31,7 @@ from sandbox.profiles import (
     Column,
     Item,
     SiteProfile,
+    _col_dir,
     _date_style,
     _make_item,
 )
@@ -72,6 +75,7 @@ def advance(profiles: list[SiteProfile], later: date) -> list[SiteProfile]:
 def _advance_site(p: SiteProfile, later: date) -> None:
     base = p.eval_date
     days = (later - base).days
+    _columns_change(p)
     own = [c for c in p.columns if c.kind in _OWN]
     for ci, col in enumerate(own):
         if col.blank or col.stale:
@@ -104,6 +108,28 @@ def _advance_site(p: SiteProfile, later: date) -> None:
     for col in p.columns:
         col.date_style = _date_style(p, p.list_style, col.items)
     p.articles = {it.url: it for col in p.columns if col.kind != "aggregate" for it in col.items}
+
+
+NEW_COLUMN = ("yxczl", "迎新春专栏")
+
+
+def _columns_change(p: SiteProfile) -> None:
+    """About half of the good sites open a new top-level column (its items come with the other columns'); about
+    half of the fair sites close a childless 'other' column that no block, feature or disclosure link uses."""
+    rng = random.Random(f"columns:{p.seed}:{p.id}")
+    roll = rng.random()
+    if p.tier == "good" and roll < 0.5 and not any(c.key == NEW_COLUMN[0] for c in p.columns):
+        col = Column(key=NEW_COLUMN[0], name=NEW_COLUMN[1], level=1, cls="news", parent=None, kind="list", dir="",
+                     chan_id=max(c.chan_id for c in p.columns) + 7, page_size=p.columns[0].page_size)
+        col.dir = _col_dir(p, col)
+        p.columns = p.columns + (col,)
+    elif p.tier == "fair" and roll < 0.5:
+        used = set(p.home_blocks) | {link.path for link in p.features + p.disclosure_home + p.disclosure_page}
+        pool = [c for c in p.columns if c.level == 1 and not c.children and c.kind == "list" and c.cls == "other"
+                and c.key not in used and c.path not in used]
+        if pool:
+            gone = rng.choice(pool)
+            p.columns = tuple(c for c in p.columns if c is not gone)
 
 
 def _withdraw(p: SiteProfile, own: list[Column]) -> None:

@@ -185,3 +185,46 @@ def test_control_endpoint_moves_the_clock_and_the_flaky_switch():
         assert control(state, "GET", "/state")["homepage_visits"] == {"jingyang": 3}
         # the crawler cannot reach the control host: no host map lists it
         assert "sandbox.control" not in sb.hostmap()
+
+
+def test_a_homepage_that_redirects_by_script_is_followed(test_env, tmp_path):
+    """Many portals' index.html only sends the browser on by script: the visit follows it (once or twice)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from govcrawl import store
+
+    pages = {"/": b"<html><head><script>window.location.href='/portal/index.html';</script></head><body></body></html>",
+             "/portal/index.html": "<html><head><title>某市人民政府</title></head><body>".encode() + "<p>政务要闻 2007-12-20</p>".encode() * 20 + b"</body></html>",
+             "/loop.html": b"<script>location.replace('/loop.html')</script>"}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            host = self.headers.get("Host", "")
+            body = pages["/loop.html"] if host.startswith("www.loop") else pages.get(self.path, b"")
+            self.send_response(200 if self.path in pages or host.startswith("www.loop") else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        addr = f"127.0.0.1:{srv.server_address[1]}"
+        (tmp_path / "hostmap.json").write_text(json.dumps({"www.jsredir.gov.cn": {"80": addr}, "www.loop.gov.cn": {"80": addr}}))
+        db = store.get_db()
+        db.checks.delete_many({"site_id": {"$in": ["jsredir", "loop"]}})
+        registry.load(db, [registry.Site(id="jsredir", name="某市人民政府", group="county", url="http://www.jsredir.gov.cn/"),
+                           registry.Site(id="loop", name="某县人民政府", group="county", url="http://www.loop.gov.cn/")])
+        uptime(tmp_path / "hostmap.json", "-a", "only=jsredir,loop", "-a", "round=js-1")
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    ok = db.checks.find_one({"site_id": "jsredir", "round_id": "js-1"})
+    assert ok["ok"] and ok["final_url"] == "http://www.jsredir.gov.cn/portal/index.html"
+    loop = db.checks.find_one({"site_id": "loop", "round_id": "js-1"})
+    assert not loop["ok"] and loop["error_kind"] == failures.EMPTY_PAGE  # a redirect loop ends as what it shows

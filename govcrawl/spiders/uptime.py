@@ -57,6 +57,21 @@ _TITLE_RE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
 _DROP_RE = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
 _TAG_RE = re.compile(r"<[^>]+>|&nbsp;|&#160;|\s+")
 _CHARSET_RE = re.compile(rb"""charset\s*=\s*["']?([\w-]+)""", re.I)
+_SCRIPT_REDIRECT_RE = re.compile(
+    r"""(?:window\.|document\.|top\.|self\.|parent\.)?location(?:\.href)?\s*=\s*["']([^"'<>\s]+)["']"""
+    r"""|location\.(?:replace|assign)\(\s*["']([^"'<>\s]+)["']\s*\)""", re.I)
+#: Script redirects followed per visit (many portals' index.html only sends the browser on to the real homepage).
+MAX_SCRIPT_REDIRECTS = 2
+
+
+def script_redirect(body: bytes, content_type: str = "") -> str | None:
+    """The target of a homepage that only redirects by script (``location.href = '/portal/'``), else None."""
+    text = _decode(body, content_type)
+    visible = _TAG_RE.sub("", _DROP_RE.sub(" ", text))
+    if len(visible) >= ERROR_PAGE_MAX_TEXT:
+        return None
+    m = _SCRIPT_REDIRECT_RE.search(text)
+    return (m.group(1) or m.group(2)) if m else None
 
 
 def _decode(body: bytes, content_type: str) -> str:
@@ -258,12 +273,20 @@ class UptimeSpider(scrapy.Spider):
 
     def parse(self, response: Response) -> Iterable[Any]:
         ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        hops = response.meta.get("uptime_script_hops", 0)
+        target = script_redirect(response.body, ctype) if response.status == 200 and hops < MAX_SCRIPT_REDIRECTS else None
+        if target:  # the visit goes on where the script sends the browser (same start time, same limit)
+            meta = {k: v for k, v in response.meta.items() if k.startswith("uptime_") or k in (
+                "site_id", "round_id", "handle_httpstatus_all", "download_timeout")}
+            meta["uptime_script_hops"] = hops + 1
+            yield response.follow(target, callback=self.parse, errback=self.on_error, dont_filter=True,
+                                  headers={"Connection": "close", "Cache-Control": "no-cache"}, meta=meta)
+            return
         ok, kind, detail = judge_page(response.status, response.body, ctype)
         seconds = response.meta.get("uptime_seconds")
         if ok and seconds is not None and seconds > self.limit:
             ok, kind, detail = False, failures.TIMEOUT, f"full document after {seconds:.1f} s (limit {self.limit:g} s)"
         self._record(response.meta, ok=ok, status=response.status, final_url=response.url, error_kind=kind, detail=detail)
-        return ()
 
     def on_error(self, failure: Any) -> Iterable[Any]:
         kind, detail = failures.classify_failure(failure)
