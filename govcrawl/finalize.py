@@ -47,7 +47,7 @@ def build_run_snapshots(db: Database, run_id: str, site_ids: Iterable[str] | Non
     pages: dict[str, list[dict[str, Any]]] = {sid: [] for sid in wanted}
     for page in db.pages.find({"run_id": run_id, "site_id": {"$in": wanted}}, {"_id": 0}).sort([("site_id", 1), ("url", 1)]):
         pages.setdefault(page["site_id"], []).append(page)
-    ops = []
+    snaps = []
     for sid in wanted:
         site = sites.get(sid)
         if site is None:
@@ -55,60 +55,83 @@ def build_run_snapshots(db: Database, run_id: str, site_ids: Iterable[str] | Non
             continue
         snap = build_snapshot(site, pages.get(sid, []), run)
         snap["built_at"] = datetime.now(timezone.utc)
-        record_history(db, run, snap, pages.get(sid, []))
-        ops.append(ReplaceOne({"_id": snap["_id"]}, snap, upsert=True))
+        snaps.append(snap)
+    record_history(db, run, snaps, pages)
+    ops = [ReplaceOne({"_id": snap["_id"]}, snap, upsert=True) for snap in snaps]
     for i in range(0, len(ops), 200):
         db.snapshots.bulk_write(ops[i:i + 200], ordered=False)
     return len(ops)
 
 
-def record_history(db: Database, run: dict[str, Any], snap: dict[str, Any], pages: list[dict[str, Any]]) -> None:
-    """Add the change since the site's previous reachable run (``changes``) and the homepage item ledger's
-    freshness keys (``freshness.homepage_new_items``, ``homepage_last_new_seen``, ...) to ``snap``, updating
-    the ``homepage_items`` ledger; idempotent (govcrawl.changes does the comparing)."""
+def record_history(db: Database, run: dict[str, Any], snaps: list[dict[str, Any]],
+                   pages: dict[str, list[dict[str, Any]]], chunk: int = 500) -> None:
+    """Add to each snapshot the change since the site's previous reachable run (``changes``) and the homepage
+    item ledger's freshness keys (``freshness.homepage_new_items``, ``homepage_last_new_seen``, ...), updating
+    the ``homepage_items`` ledger; idempotent, a few batched queries per run (govcrawl.changes compares)."""
     from pymongo import UpdateOne
 
     from govcrawl import changes
     from govcrawl.clock import parse_iso_date
     from govcrawl.snapshot import freshness_rules
 
-    snap["changes"] = None
-    started, sid = run.get("started_at"), snap["site_id"]
-    if not snap.get("reachable") or started is None:
+    for snap in snaps:
+        snap["changes"] = None
+    started, run_id = run.get("started_at"), run["_id"]
+    reach = {s["site_id"]: s for s in snaps if s.get("reachable")}
+    if started is None or not reach:
         return
-    prev = db.snapshots.find_one({"site_id": sid, "reachable": True, "started_at": {"$lt": started}},
-                                 sort=[("started_at", -1), ("run_id", -1)])
-    if prev is not None:
-        prev_pages = list(db.pages.find(
-            {"run_id": prev["run_id"], "site_id": sid, "role": {"$in": ["home", "column"]}},
-            {"_id": 0, "role": 1, "url": 1, "column": 1, "error": 1, "facts.items": 1, "facts.pagination": 1},
-        ).sort("url", 1))
-        snap["changes"] = changes.compare(prev, prev_pages, snap, pages)
-    items = changes.homepage_items(pages)
-    first = {"at": started, "run_id": run["_id"], "eval_date": snap["eval_date"]}
-    ids = []
+    ids = sorted(reach)
+    parts = [ids[i:i + chunk] for i in range(0, len(ids), chunk)]
+    # the previous reachable snapshot of each site, and its run's list pages
+    prev: dict[str, dict[str, Any]] = {}
+    for part in parts:
+        for d in db.snapshots.aggregate([
+            {"$match": {"site_id": {"$in": part}, "reachable": True, "started_at": {"$lt": started}}},
+            {"$project": {"site_id": 1, "run_id": 1, "eval_date": 1, "started_at": 1, "columns.name": 1, "columns.url": 1}},
+            {"$sort": {"site_id": 1, "started_at": -1, "run_id": -1}},
+            {"$group": {"_id": "$site_id", "doc": {"$first": "$$ROOT"}}},
+        ]):
+            prev[d["_id"]] = d["doc"]
+    by_run: dict[str, list[str]] = {}
+    for sid, d in sorted(prev.items()):
+        by_run.setdefault(d["run_id"], []).append(sid)
+    prev_pages: dict[str, list[dict[str, Any]]] = {}
+    for prev_run, sids in sorted(by_run.items()):
+        for i in range(0, len(sids), chunk):
+            for pg in db.pages.find(
+                {"run_id": prev_run, "site_id": {"$in": sids[i:i + chunk]}, "role": {"$in": ["home", "column"]}},
+                {"_id": 0, "site_id": 1, "role": 1, "url": 1, "column": 1, "error": 1, "facts.items": 1, "facts.pagination": 1},
+            ).sort([("site_id", 1), ("url", 1)]):
+                prev_pages.setdefault(pg["site_id"], []).append(pg)
+    for sid, d in prev.items():
+        reach[sid]["changes"] = changes.compare(d, prev_pages.get(sid, []), reach[sid], pages.get(sid, []))
+    # the homepage item ledger: first and last run that showed each item
+    first = {"at": started, "run_id": run_id}
     ops = []
-    for it in items:
-        key = changes.item_key(it)
-        lid = changes.ledger_id(sid, key)
-        ids.append(lid)
-        ops.append(UpdateOne({"_id": lid}, {
-            "$setOnInsert": {"site_id": sid, "key": key},
-            "$min": {"first": first},
-            "$max": {"last": {**first, "title": it.get("title"), "date": it.get("date")}},
-        }, upsert=True))
-    if ops:
-        db.homepage_items.bulk_write(ops, ordered=False)
-    base = db.homepage_items.find_one({"site_id": sid, "first.at": {"$lte": started}}, sort=[("first.at", 1), ("_id", 1)])
-    if base is None or snap.get("freshness") is None:
-        return
-    baseline_at = base["first"]["at"]
-    new = None
-    if baseline_at < started:
-        new = db.homepage_items.count_documents({"_id": {"$in": ids}, "first.run_id": run["_id"]})
-    last = db.homepage_items.find_one({"site_id": sid, "first.at": {"$gt": baseline_at, "$lte": started}},
-                                      sort=[("first.at", -1), ("_id", 1)])
-    today = parse_iso_date(snap["eval_date"]) or datetime.now(timezone.utc).date()
-    snap["freshness"].update(changes.ledger_freshness(
-        today, new, base["first"]["eval_date"], last["first"]["eval_date"] if last else None,
-        freshness_rules()["homepage_stale_days"]))
+    for sid in ids:
+        snap = reach[sid]
+        for it in changes.homepage_items(pages.get(sid, [])):
+            key = changes.item_key(it)
+            seen = {**first, "eval_date": snap["eval_date"]}
+            ops.append(UpdateOne({"_id": changes.ledger_id(sid, key)}, {
+                "$setOnInsert": {"site_id": sid, "key": key},
+                "$min": {"first": seen},
+                "$max": {"last": {**seen, "title": it.get("title"), "date": it.get("date")}},
+            }, upsert=True))
+    for i in range(0, len(ops), 1000):
+        db.homepage_items.bulk_write(ops[i:i + 1000], ordered=False)
+    stale_days = freshness_rules()["homepage_stale_days"]
+    for part in parts:
+        for r in db.homepage_items.aggregate([
+            {"$match": {"site_id": {"$in": part}, "first.at": {"$lte": started}}},
+            {"$group": {"_id": "$site_id", "base": {"$min": "$first"}, "last": {"$max": "$first"},
+                        "new": {"$sum": {"$cond": [{"$eq": ["$first.run_id", run_id]}, 1, 0]}}}},
+        ]):
+            snap = reach[r["_id"]]
+            if snap.get("freshness") is None:
+                continue
+            base, last = r["base"], r["last"]
+            today = parse_iso_date(snap["eval_date"]) or datetime.now(timezone.utc).date()
+            snap["freshness"].update(changes.ledger_freshness(
+                today, r["new"] if base["at"] < started else None, base["eval_date"],
+                last["eval_date"] if last["at"] > base["at"] else None, stale_days))

@@ -156,7 +156,7 @@ class UptimeSpider(scrapy.Spider):
         "COOKIES_ENABLED": False,
         "ITEM_PIPELINES": {},
         "DOWNLOADER_MIDDLEWARES": {"govcrawl.spiders.uptime.TimingMiddleware": 950},
-        "LOG_LEVEL": "INFO",
+        "EXTENSIONS": {"govcrawl.progress.Progress": None},
     }
 
     def __init__(self, rounds: str = "1", interval: str = "0", only: str = "", round: str = "",  # noqa: A002
