@@ -34,8 +34,9 @@ REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
-# Bounded depth: home (0) -> column (1) -> sub-column (2) -> list pages and articles (3..).
-DEPTH_LIMIT = 6
+# Bounded depth: home (0) -> column (1) -> sub-column (2) -> list pages and articles (3..); a message board
+# behind a feature page (1) and its 信件选登 link (2) needs 5 list pages and their letters (3..7).
+DEPTH_LIMIT = 8
 DEPTH_PRIORITY = 0
 LOG_LEVEL = os.environ.get("GOVCRAWL_LOG_LEVEL", "INFO")
 
@@ -54,6 +55,10 @@ EXTENSIONS = {"govcrawl.progress.Progress": 500}
 GOVCRAWL_MAX_PAGES_PER_SITE = 200
 GOVCRAWL_MAX_LIST_PAGES = 3
 GOVCRAWL_ARTICLES_PER_COLUMN = 1
+# Published letters (spider, govcrawl.boards): list pages followed on a mailbox / message board, and detail
+# pages fetched per site for letters whose list entry lacks the reply (in list order).
+GOVCRAWL_MAX_BOARD_PAGES = 5
+GOVCRAWL_MAX_BOARD_DETAILS = 40
 GOVCRAWL_MAX_COLUMNS = 80
 # Homepage links checked for breakage (HEAD) per site.
 GOVCRAWL_MAX_LINK_CHECKS = 60

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 import yaml
 
 from govcrawl import failures
+from govcrawl.boards import board_stats
 from govcrawl.clock import parse_iso_date
 from govcrawl.registry import Site
 from govcrawl.urls import column_key, host, same_site
@@ -94,6 +95,7 @@ def build_snapshot(site: Site, pages: list[dict[str, Any]], run: dict[str, Any])
         snap.update(homepage=_homepage(home, {}), columns=[], nav_columns=[], nav_script_built=False,
                     identity=None, homepage_latest=None, disclosure=[], features=[], emails=[],
                     broken_links=[], future_items=[], board_messages=[],
+                    board=board_stats([], today),
                     disclosure_names=[], feature_names=[], freshness=None)
         return snap
 
@@ -129,6 +131,7 @@ def build_snapshot(site: Site, pages: list[dict[str, Any]], run: dict[str, Any])
         emails=_emails(fact_pages),
         broken_links=_broken_links(site, pages),
         board_messages=[m for p in fact_pages for m in (p["facts"].get("board_messages") or ())],
+        board=board_stats(fact_pages, today),  # published reply lags (govcrawl.boards)
     )
     return snap
 

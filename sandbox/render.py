@@ -187,6 +187,9 @@ class _Router:
             for link in p.disclosure_page + p.disclosure_home:
                 if link.path == path:
                     return _html(p, 200, self.t.simple(link.label, f"<p>{escape(link.label)}内容正在整理中。</p>"))
+        board_page = self.board_page(path)  # published letters (sandbox.boards)
+        if board_page is not None:
+            return board_page
         found = self.column_page(path)
         if found is not None:
             col, n = found
@@ -202,6 +205,17 @@ class _Router:
         if item is not None:
             return _html(p, 200, self.t.article(item))
         return self.not_found()
+
+    def board_page(self, path: str) -> Response | None:
+        from sandbox.boards import board_of, route
+
+        board = board_of(self.p)
+        page = route(board, path) if board is not None else None
+        if page is None:
+            return None
+        title, inner = page
+        label = next((f.label for f in self.p.features if f.path == board.entry), board.feature)
+        return _html(self.p, 200, self.t.simple(title or label, inner))
 
     def not_found(self) -> Response:
         return _html(self.p, 404, _error_page(404, "Not Found"))

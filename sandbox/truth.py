@@ -178,3 +178,60 @@ def expected_availability(profile: SiteProfile, rounds: int, *, limit: float = 1
     failures = sum(kinds.values())
     return {"visits": rounds, "failures": failures, "share": failures / rounds if rounds else None,
             "kinds": dict(sorted(kinds.items()))}
+
+
+def expected_board(profile: SiteProfile, max_list_pages: int = 5, *, max_details: int = 40,
+                   column_list_pages: int = 3) -> dict[str, Any]:
+    """What a crawl must report of the site's published letters (sandbox.boards), with the board's list
+    followed to `max_list_pages` pages (GOVCRAWL_MAX_BOARD_PAGES; a list shown on a feature page is also
+    followed to `column_list_pages` like any column) and at most `max_details` detail pages fetched for
+    letters whose list entry lacks the reply (GOVCRAWL_MAX_BOARD_DETAILS), in list order.
+
+    Keys: messages_seen, answered, unanswered, status_unknown, lag_days {median, p90 (nearest rank), max},
+    unanswered_over_3_months_last_year, answered_over_3_months_last_year, newest_reply_date,
+    oldest_unanswered_asked (ISO dates), real_name_required, captcha, layout (None: no published list)."""
+    from math import ceil
+    from statistics import median
+
+    from sandbox.boards import board_of
+
+    b = board_of(profile)
+    empty = {"messages_seen": 0, "answered": 0, "unanswered": 0, "status_unknown": 0,
+             "lag_days": {"median": None, "p90": None, "max": None}, "unanswered_over_3_months_last_year": 0,
+             "answered_over_3_months_last_year": 0, "newest_reply_date": None, "oldest_unanswered_asked": None,
+             "real_name_required": False, "captcha": False, "layout": None}
+    if b is None:
+        return empty
+    pages = max(max_list_pages, column_list_pages) if b.variant == "inline" else max_list_pages
+    seen = b.published[: pages * b.page_size]
+    details = max_details
+    rows = []  # (asked, answered date or None, status)
+    for x in seen:
+        ans = b.shown_answer(x)
+        on_list = b.layout in ("table", "list") or (b.layout == "table_status" and ans is None)
+        if on_list or details > 0:
+            if not on_list:
+                details -= 1
+            rows.append((x.asked, ans, "answered" if ans else "unanswered"))
+        else:  # the list alone does not say: 已回复 without a date, or nothing at all
+            rows.append((x.asked, None, "answered" if b.layout == "table_status" else None))
+    today = b.eval_date
+    lags = sorted((a - q).days for q, a, _ in rows if a)
+    unanswered = [q for q, _, s in rows if s == "unanswered"]
+    out = dict(empty)
+    out.update(
+        messages_seen=len(rows),
+        answered=sum(1 for _, _, s in rows if s == "answered"),
+        unanswered=len(unanswered),
+        status_unknown=sum(1 for _, _, s in rows if s is None),
+        lag_days={"median": median(lags) if lags else None, "p90": lags[ceil(0.9 * len(lags)) - 1] if lags else None,
+                  "max": lags[-1] if lags else None},
+        unanswered_over_3_months_last_year=sum(1 for q in unanswered if 90 < (today - q).days <= 365),
+        answered_over_3_months_last_year=sum(1 for q, a, _ in rows if a and (a - q).days > 90 and (today - q).days <= 365),
+        newest_reply_date=max((a for _, a, _ in rows if a), default=None),
+        oldest_unanswered_asked=min(unanswered, default=None),
+        real_name_required=b.real_name, captcha=b.captcha, layout=b.layout,
+    )
+    for k in ("newest_reply_date", "oldest_unanswered_asked"):
+        out[k] = out[k].isoformat() if out[k] else None
+    return out

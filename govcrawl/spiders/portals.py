@@ -303,6 +303,7 @@ class PortalsSpider(scrapy.Spider):
             return
         facts = self._facts(response)
         yield self._item(response, "column", column=column, facts=self._stored(facts))
+        yield from self._board_requests(site, facts, column.get("page") or 1, own=False)  # published letters
         page = column["page"]
         nxt = (facts.get("pagination") or {}).get("next")
         if nxt and page < self.max_list_pages and same_site(nxt, site.host):
@@ -351,3 +352,72 @@ class PortalsSpider(scrapy.Spider):
         yield PageItem(run_id=self.run_id, site_id=meta["site_id"], url=request.url, role=meta.get("role", "page"),
                        fetched_at=datetime.now(timezone.utc), column=meta.get("column"),
                        error={"kind": kind, "detail": detail})
+
+
+    # ------------------------------------------------------------------ published letters (issue 3, item 4)
+    # A page listing a mailbox / message board's letters (facts["board_messages"]) has its list followed to
+    # GOVCRAWL_MAX_BOARD_PAGES pages (the pages past GOVCRAWL_MAX_LIST_PAGES as role "board", so that column
+    # statistics keep their bound), and detail pages fetched for letters whose entry lacks the reply (at
+    # most GOVCRAWL_MAX_BOARD_DETAILS per site, in list order).  信件选登 / 我要写信 links lead to the list
+    # and the posting form.  govcrawl.boards turns the run's letters into the snapshot's `board`.
+
+    def _board_counts(self, site_id: str) -> dict[str, Any]:
+        state = getattr(self, "state", None)
+        boards = state.setdefault("boards", {}) if state is not None else self.__dict__.setdefault("_boards", {})
+        return boards.setdefault(site_id, {"details": 0, "links": []})
+
+    def _board_request(self, site: Site, url: str, kind: str, page: int, list_url: str) -> Request:
+        seen = getattr(self, "_seen_links", None)
+        if seen is not None:  # fetched for its content: the link check need not ask again
+            seen(site.id).add(column_key(url))
+        board = {"kind": kind, "page": page, "list": list_url}
+        return Request(url, callback=self.parse_board, errback=self.on_error, priority=45 if kind == "list" else 5,
+                       meta={"site_id": site.id, "role": "board", "board": board, "handle_httpstatus_all": True})
+
+    def _board_requests(self, site: Site, facts: dict[str, Any], page: int, *, own: bool,
+                        list_url: str | None = None) -> list[Request]:
+        from govcrawl.extract.html import compact
+        from govcrawl.extract.taxonomy import load_taxonomy
+
+        labels = load_taxonomy().board_labels
+        counts = self._board_counts(site.id)
+        out: list[Request] = []
+        for link in facts.get("links") or ():
+            text, url = compact(link.get("text")), link.get("url")
+            kind = "list" if text in labels["list_links"] else "form" if text in labels["write_links"] else None
+            if kind and url and same_site(url, site.host) and url not in counts["links"] and len(counts["links"]) < 6:
+                counts["links"].append(url)
+                out.append(self._board_request(site, url, kind, 1, url))
+        letters = [m for m in facts.get("board_messages") or () if not m.get("detail")]
+        if not letters:
+            return out
+        list_url = list_url or facts.get("url") or ""
+        nxt = (facts.get("pagination") or {}).get("next")
+        max_pages = self.settings.getint("GOVCRAWL_MAX_BOARD_PAGES")
+        if nxt and same_site(nxt, site.host) and page < max_pages and (own or page >= self.max_list_pages):
+            out.append(self._board_request(site, nxt, "list", page + 1, list_url))
+        max_details = self.settings.getint("GOVCRAWL_MAX_BOARD_DETAILS")
+        for m in letters:
+            url = m.get("url")
+            if m.get("answered") or m.get("status") == "unanswered" or not url or not same_site(url, site.host):
+                continue
+            if counts["details"] >= max_details:
+                break
+            counts["details"] += 1
+            out.append(self._board_request(site, url, "detail", 0, list_url))
+        return out
+
+    def parse_board(self, response: Response) -> Iterable[Any]:
+        board = response.meta["board"]
+        column = {"name": "board", "url": board["list"], "page": board["page"], "board": board["kind"]}
+        if response.status >= 400 or not isinstance(response, scrapy.http.TextResponse):
+            yield self._item(response, "board", column=column,
+                             error={"kind": failures.HTTP_STATUS if response.status >= 400 else failures.ERROR,
+                                    "detail": f"HTTP {response.status}"})
+            return
+        facts = self._facts(response)
+        site = self.sites[response.meta["site_id"]]
+        out = self._board_requests(site, facts, board["page"] or 1, own=True, list_url=board["list"]) \
+            if board["kind"] != "detail" else []
+        yield self._item(response, "board", column=column, facts=self._stored(facts))
+        yield from out
