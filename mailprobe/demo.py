@@ -99,13 +99,15 @@ def run(db: Database, sites: Iterable[str] | None = None, clock: Callable[[], dt
                       imap=replace(cfg.imap, port=world.imap_port, password=config_mod.Secret(password), username=SENDER))
         send(db, cfg, only=sorted(addresses), clock=sent_clock)
         expected = {"prompt", "late", "gbk", "html_only", "no_in_reply_to", "auto_only", "dead", "full"}
-        want_msgs = sum(1 for sid in addresses if profiles[sid] in expected)
+        # Wait until every probe whose responder answers has its answer (a count of messages is not
+        # enough: a challenge notice may arrive before a slower bounce).
+        want = {f"{campaign}/{sid}" for sid in addresses if profiles[sid] in expected}
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             responders.run_once(now())
             collect_once(db, cfg, clock=now)
-            got = db.messages.count_documents({"probe_id": {"$regex": f"^{_re(campaign)}/"}})
-            if got >= want_msgs and world.queue_empty():
+            got = set(db.messages.distinct("probe_id", {"probe_id": {"$regex": f"^{_re(campaign)}/"}}))
+            if want <= got and world.queue_empty():
                 break
             time.sleep(0.2)
     finally:
