@@ -136,8 +136,10 @@ async def _connect(config: Config) -> aiosmtplib.SMTP:
         if s.username and s.password:
             await client.login(s.username, s.password.reveal())
     except aiosmtplib.SMTPAuthenticationError as exc:
+        client.close()  # never leave the socket to the garbage collector
         raise SendError(f"SMTP login as {s.username} at {s.host}:{s.port} refused ({exc.code})") from None
     except (aiosmtplib.SMTPException, OSError) as exc:
+        client.close()
         raise SendError(f"cannot open an SMTP session with {s.host}:{s.port}: {type(exc).__name__}: {exc}") from None
     return client
 
