@@ -366,6 +366,15 @@ class PortalsSpider(scrapy.Spider):
         boards = state.setdefault("boards", {}) if state is not None else self.__dict__.setdefault("_boards", {})
         return boards.setdefault(site_id, {"details": 0, "links": []})
 
+    def _board_take_detail(self, site_id: str, counts: dict[str, Any], limit: int) -> bool:
+        coordinator = getattr(self, "coordinator", None)
+        if coordinator is not None:  # workers of a shared crawl count against one bound
+            return bool(coordinator.take(f"{site_id}:board-details", limit))
+        if counts["details"] >= limit:
+            return False
+        counts["details"] += 1
+        return True
+
     def _board_request(self, site: Site, url: str, kind: str, page: int, list_url: str) -> Request:
         seen = getattr(self, "_seen_links", None)
         if seen is not None:  # fetched for its content: the link check need not ask again
@@ -401,9 +410,8 @@ class PortalsSpider(scrapy.Spider):
             url = m.get("url")
             if m.get("answered") or m.get("status") == "unanswered" or not url or not same_site(url, site.host):
                 continue
-            if counts["details"] >= max_details:
+            if not self._board_take_detail(site.id, counts, max_details):
                 break
-            counts["details"] += 1
             out.append(self._board_request(site, url, "detail", 0, list_url))
         return out
 
