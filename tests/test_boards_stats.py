@@ -4,7 +4,7 @@ rules) against sandbox.truth.expected_board."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -163,8 +163,10 @@ def _crawl(p):
     return pages
 
 
-def test_every_sandbox_board_matches_its_truth():
-    profiles = [p for p in sandbox_profiles.build_profiles() if p.reachable]
+@pytest.mark.parametrize("later", [0, 14])  # the demo's second run: the same world two weeks on
+def test_every_sandbox_board_matches_its_truth(later):
+    when = sandbox_profiles.DEFAULT_EVAL_DATE + timedelta(days=later)
+    profiles = [p for p in sandbox_profiles.build_profiles(eval_date=when) if p.reachable]
     wrong, boards = [], 0
     for p in profiles:
         want = expected_board(p, MAX_PAGES, max_details=MAX_DETAILS)
