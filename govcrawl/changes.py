@@ -22,6 +22,10 @@ from govcrawl.urls import column_key
 
 #: Items listed per column and kind in a snapshot's ``changes`` (the counts are always complete).
 MAX_LISTED = 10
+#: The keys the ledger adds to a snapshot's ``freshness``: they depend on the site's earlier runs, not on
+#: this crawl alone (two crawls of the same pages differ only there).
+LEDGER_KEYS = ("homepage_new_items", "homepage_last_new_seen", "homepage_ledger_since", "homepage_days_since_new",
+               "homepage_stale_ledger")
 
 
 def item_key(item: dict[str, Any]) -> str | None:
