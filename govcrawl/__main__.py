@@ -60,7 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     clear.add_argument("run")
     clear.add_argument("--url", default=os.environ.get("GOVCRAWL_REDIS_URL", ""), help="redis://host:port/db (default: GOVCRAWL_REDIS_URL)")
 
-    av = sub.add_parser("availability", help="availability and the V2 veto per site from the uptime checks (stored)")
+    av = sub.add_parser("availability", help="availability and the V2 veto per site from the uptime checks (stored)",
+                        description="e.g. python -m govcrawl availability --window 7d --end 2008-01-03T16:00 --json "
+                                    "(thresholds: govcrawl/data/availability.yaml)")
     av.add_argument("--window", default="", help="window length, e.g. 7d or 72h (default: the rules file, 7d)")
     av.add_argument("--end", default="", help="window end, ISO date or time in UTC (default: now)")
     av.add_argument("--only", default="", help="site ids, comma-separated")
