@@ -255,8 +255,14 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("run_id", ASCENDING), ("site_id", ASCENDING)], unique=True),
         IndexModel([("site_id", ASCENDING), ("started_at", DESCENDING)]),
     ],
+    "evidence": [
+        IndexModel([("site_id", ASCENDING), ("run_id", ASCENDING)]),
+        IndexModel([("at", ASCENDING)]),
+    ],
     "checks": [
         IndexModel([("site_id", ASCENDING), ("at", DESCENDING)]),
+        # scoring's rollup reads the checks that arrived since its last evaluation
+        IndexModel([("at", ASCENDING)]),
         # one visit per site per uptime round (govcrawl.spiders.uptime)
         IndexModel([("round_id", ASCENDING), ("site_id", ASCENDING)], unique=True,
                    partialFilterExpression={"round_id": {"$type": "string"}}),
