@@ -8,6 +8,8 @@ Starts the sandbox (a separate process) and a private database, then in ONE craw
   3. the measured portals crawl (extraction, MongoDB pipeline, snapshots at close).
 Prints pages/s of each, the ratio full/baseline (target >= 0.40) and the process's peak RSS
 (target < 400 MB).  Both crawls use the same settings (AutoThrottle off, same concurrency).
+Then 4. the portals crawl with rendering on (GOVCRAWL_RENDER=auto: script-built homepages through
+chromium-headless-shell): its pages/s and the share of pages rendered (--no-render skips it).
 """
 from __future__ import annotations
 
@@ -68,6 +70,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--concurrency", type=int, default=32)
     ap.add_argument("--profile", help="write a cProfile of the measured portals crawl to this file")
+    ap.add_argument("--no-render", action="store_true", help="skip the crawl with rendering on")
     args = ap.parse_args(argv)
 
     tmp = Path(tempfile.mkdtemp(prefix="govcrawl-bench-"))
@@ -105,6 +108,8 @@ def main(argv=None) -> int:
     HostMapResolver.from_crawler(SimpleNamespace(settings=settings), reactor).install_on_reactor()
     runner = CrawlerRunner(settings)
     results: dict[str, tuple[int, float]] = {}
+    rendered_share: dict[str, float] = {}
+    peak: dict[str, float] = {}
 
     def fetched(run_id: str) -> int:
         """Requests that got a response (pages and HEAD-checked links; robots-blocked ones are not fetched)."""
@@ -139,6 +144,17 @@ def main(argv=None) -> int:
             prof.disable()
             prof.dump_stats(args.profile)
         results["portals + pipeline"] = (fetched(run), timer.seconds)
+        peak["mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the browser run
+        if not args.no_render:
+            run = new_run_id()
+            crawler = runner.create_crawler(PortalsSpider)
+            crawler.settings.set("GOVCRAWL_RENDER", "auto", priority="cmdline")
+            timer = Timer(crawler)
+            yield runner.crawl(crawler, run=run)
+            results["portals, rendering on"] = (fetched(run), timer.seconds)
+            content = {"run_id": run, "status": {"$ne": None}, "role": {"$ne": "link"}}
+            rendered_share.update(rendered=db.pages.count_documents({**content, "render.rendered": True}),
+                                  content=db.pages.count_documents(content))
         reactor.stop()
 
     reactor.callWhenRunning(sequence)
@@ -148,7 +164,7 @@ def main(argv=None) -> int:
         sandbox.terminate()
         sandbox.wait(10)
         store.EmbeddedServer().stop()
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak.get("mb") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{'crawl':<22}{'pages':>8}{'seconds':>10}{'pages/s':>10}")
     for name, (n, secs) in results.items():
         print(f"{name:<22}{n:>8}{secs:>10.2f}{n / secs:>10.1f}")
@@ -157,6 +173,11 @@ def main(argv=None) -> int:
     ratio = (full[0] / full[1]) / (base[0] / base[1])
     print(f"ratio full/baseline: {ratio:.2f} (target >= 0.40)")
     print(f"peak RSS of the crawler process: {peak_mb:.0f} MB (target < 400 MB)")
+    if rendered_share:
+        n, secs = results["portals, rendering on"]
+        print(f"rendering on: {n / secs:.1f} pages/s; rendered {rendered_share['rendered']} of "
+              f"{rendered_share['content']} content pages ({rendered_share['rendered'] / max(1, rendered_share['content']):.1%}; "
+              f"link checks not counted)")
     return 0
 
 

@@ -9,6 +9,8 @@ Examples:
   python -m govcrawl snapshots build RUN      # rebuild a run's snapshots from its pages
   python -m govcrawl redis clear RUN          # drop a shared (multi-worker) crawl's Redis keys
   python -m govcrawl availability --window 7d # uptime checks -> availability and the V2 veto, per site
+  python -m govcrawl evidence SITE --run RUN  # the pages (and screenshot) a run kept, as files
+  python -m govcrawl evidence prune --older-than 90d
   python -m govcrawl demo                     # the whole evaluation on the sandbox portals
 """
 from __future__ import annotations
@@ -70,6 +72,14 @@ def _parser() -> argparse.ArgumentParser:
     av.add_argument("--no-store", action="store_true", help="compute and print only")
     av.add_argument("--json", action="store_true")
 
+    ev = sub.add_parser("evidence", help="the pages (and homepage screenshot) a run kept for a site; prune old ones",
+                        description="python -m govcrawl evidence SITE [--run RUN] [--out DIR]  |  "
+                                    "python -m govcrawl evidence prune --older-than 90d")
+    ev.add_argument("site", help="a site id, or `prune`")
+    ev.add_argument("--run", help="the crawl run (default: the site's newest run with evidence)")
+    ev.add_argument("--out", help="directory for the files (default: ./evidence-SITE-RUN)")
+    ev.add_argument("--older-than", help="prune: delete evidence fetched longer ago than this (90d, 12h, 2w)")
+
     demo = sub.add_parser("demo", help="the whole evaluation on the sandbox portals (no external services)")
     demo.add_argument("--keep-running", action="store_true", help="leave the sandbox up at the end")
     return p
@@ -121,6 +131,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.verb == "availability":
         return _availability(args)
+    if args.verb == "evidence":
+        return _evidence(args)
     if args.verb == "demo":
         from govcrawl.demo import run_demo
 
@@ -180,6 +192,28 @@ def _availability(args: argparse.Namespace) -> int:
     n = {v: sum(1 for d in docs if d["verdict"] == v) for v in ("veto", "pass", "insufficient_data")}
     print(f"{len(docs)} sites: {n['veto']} veto, {n['pass']} pass, {n['insufficient_data']} insufficient data"
           + ("" if args.no_store else " (stored in availability)"))
+    return EXIT_OK
+
+
+def _evidence(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from govcrawl import evidence, store
+
+    db = store.get_db()
+    if args.site == "prune":
+        if not args.older_than:
+            print("error: evidence prune needs --older-than (e.g. 90d)", file=sys.stderr)
+            return EXIT_USAGE
+        n = evidence.prune(db, evidence.parse_age(args.older_than))
+        print(f"{n} evidence documents older than {args.older_than} deleted")
+        return EXIT_OK
+    run_id, docs = evidence.find(db, args.site, args.run)
+    out = Path(args.out or f"evidence-{args.site}-{run_id}")
+    written = evidence.export(docs, out)
+    pages = sum(1 for _, d in written if d["kind"] == "html")
+    shots = sum(1 for _, d in written if d["kind"] == "png")
+    print(f"site {args.site}, run {run_id}: {pages} pages and {shots} screenshot(s) written to {out}/ (see index.tsv)")
     return EXIT_OK
 
 

@@ -14,6 +14,7 @@ class PageItem:
     ``column`` names the column a list page belongs to: {name, url, level, parent, page}.
     ``error`` is {kind, detail} for a request that got no usable response (dns, connect, tls,
     timeout, http_status, empty_page, error).  ``facts`` is what govcrawl.extract found on the page.
+    ``role`` link also covers attachments and off-page links of column pages (``link.from``).
     """
 
     run_id: str
@@ -28,3 +29,9 @@ class PageItem:
     column: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
     facts: dict[str, Any] = field(default_factory=dict)
+    #: Pages considered for rendering (govcrawl.render): {rendered: bool, reason, fallback?}.
+    render: dict[str, Any] | None = None
+    #: Link checks (role link): {from: home|column, found_on, method, content_type, attachment}.
+    link: dict[str, Any] | None = None
+    #: Not stored in ``pages``: the body (and homepage screenshot) kept by govcrawl.evidence.
+    evidence: dict[str, Any] | None = None

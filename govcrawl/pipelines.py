@@ -9,7 +9,7 @@ from typing import Any
 from scrapy import signals
 from pymongo import UpdateOne
 
-from govcrawl import store
+from govcrawl import evidence, store
 from govcrawl.finalize import build_run_snapshots, close_run
 
 logger = logging.getLogger(__name__)
@@ -22,6 +22,7 @@ class MongoPipeline:
         self.batch_size = batch_size
         self.crawler = crawler
         self.buffer: list[UpdateOne] = []
+        self.evidence: list[Any] = []  # govcrawl.evidence documents (homepage and column pages)
         self.written = 0
         self.db = None
 
@@ -37,22 +38,32 @@ class MongoPipeline:
     async def process_item(self, item: Any) -> Any:
         # A shallow copy: ItemAdapter.asdict() walks every nested fact looking for items (1.5 ms a page).
         doc = {f.name: getattr(item, f.name) for f in fields(item)}
+        kept = doc.pop("evidence", None)
+        if kept:
+            self.evidence.extend(evidence.upserts(evidence.documents(doc, kept)))
         key = {"run_id": doc["run_id"], "url": doc["url"]}
         if doc["role"] == "link":
-            # A HEAD check never overwrites a page fetched for its content (same URL, same run).
-            self.buffer.append(UpdateOne(key, {"$setOnInsert": doc}, upsert=True))
+            # A HEAD check never overwrites a page fetched for its content (same URL, same run); its
+            # result is kept under ``link`` either way (govcrawl.links).
+            link = doc.pop("link", None)
+            self.buffer.append(UpdateOne(key, {"$setOnInsert": doc, "$set": {"link": link}}, upsert=True))
         else:
+            if doc.get("link") is None:
+                doc.pop("link", None)
             # ``fetches`` counts GETs of this URL in this run: 1 unless something went wrong.
             self.buffer.append(UpdateOne(key, {"$set": doc, "$inc": {"fetches": 1}}, upsert=True))
-        if len(self.buffer) >= self.batch_size:
+        if len(self.buffer) >= self.batch_size or len(self.evidence) >= self.batch_size:
             await self._flush()
         return item
 
     async def _flush(self) -> None:
         ops, self.buffer = self.buffer, []
+        kept, self.evidence = self.evidence, []
         if ops:
             await asyncio.to_thread(self.db.pages.bulk_write, ops, ordered=False)
             self.written += len(ops)
+        if kept:
+            await asyncio.to_thread(self.db[evidence.COLLECTION].bulk_write, kept, ordered=False)
 
     async def close_spider(self) -> None:
         await self._flush()

@@ -70,6 +70,21 @@ GOVCRAWL_BATCH_SIZE = 200
 GOVCRAWL_REDIS_URL = os.environ.get("GOVCRAWL_REDIS_URL", "")
 # How long a worker of a shared crawl waits for busy workers before it closes (seconds).
 GOVCRAWL_REDIS_IDLE_SECONDS = 6.0
+# Rendering with Chromium (govcrawl.render): auto = script-built homepages and registry `render: true`
+# sites only; off = never (no browser started).
+GOVCRAWL_RENDER = os.environ.get("GOVCRAWL_RENDER", "off")
+# The Chromium binary scrapy-playwright drives (Debian's chromium-headless-shell).
+GOVCRAWL_CHROMIUM = os.environ.get("GOVCRAWL_CHROMIUM", "/usr/lib/chromium/chromium-headless-shell")
+# Seconds one rendered page may take before it falls back to the plain response.
+GOVCRAWL_RENDER_TIMEOUT = 15.0
+# Pages rendered at once (one browser context), and pages a context serves before it is closed.
+GOVCRAWL_RENDER_PAGES = 4
+GOVCRAWL_RENDER_CONTEXT_PAGES = 50
+# Link check (govcrawl.links): links and attachments of the homepage and column pages checked per site
+# (HEAD, GET when HEAD is refused), on top of the pages fetched for their content.
+GOVCRAWL_LINK_CHECKS_PER_SITE = 100
+# Evidence (govcrawl.evidence): keep each run's homepage and column pages (zlib) and the homepage screenshot.
+GOVCRAWL_EVIDENCE = True
 # Progress line on stderr (the demo turns it on).
 GOVCRAWL_PROGRESS = False
 

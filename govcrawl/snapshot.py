@@ -14,6 +14,7 @@ import yaml
 
 from govcrawl import failures
 from govcrawl.boards import board_stats
+from govcrawl import links as linkcheck
 from govcrawl.clock import parse_iso_date
 from govcrawl.registry import Site
 from govcrawl.urls import column_key, host, same_site
@@ -94,7 +95,7 @@ def build_snapshot(site: Site, pages: list[dict[str, Any]], run: dict[str, Any])
     if failure is not None:
         snap.update(homepage=_homepage(home, {}), columns=[], nav_columns=[], nav_script_built=False,
                     identity=None, homepage_latest=None, disclosure=[], features=[], emails=[],
-                    broken_links=[], future_items=[], board_messages=[],
+                    broken_links=[], future_items=[], board_messages=[], links=linkcheck.summarize([]),
                     board=board_stats([], today),
                     disclosure_names=[], feature_names=[], freshness=None)
         return snap
@@ -130,6 +131,7 @@ def build_snapshot(site: Site, pages: list[dict[str, Any]], run: dict[str, Any])
         feature_names=[f["name"] for f in features],
         emails=_emails(fact_pages),
         broken_links=_broken_links(site, pages),
+        links=linkcheck.summarize(pages),
         board_messages=[m for p in fact_pages for m in (p["facts"].get("board_messages") or ())],
         board=board_stats(fact_pages, today),  # published reply lags (govcrawl.boards)
     )
@@ -249,7 +251,10 @@ def _broken_links(site: Site, pages: list[dict[str, Any]]) -> list[dict[str, Any
     for p in pages:
         err = p.get("error") or {}
         confirmed = (err.get("kind") == failures.HTTP_STATUS and p.get("status") in (403, 404, 410)) or err.get("kind") == failures.DNS
-        if confirmed and p.get("role") != "home" and p["url"] not in seen and host(p["url"]):
+        link = p.get("link") or {}
+        # Links found on column pages, and off-site links, are reported under `links` only.
+        elsewhere = p.get("role") == "link" and (link.get("from") == "column" or link.get("internal") is False)
+        if confirmed and p.get("role") != "home" and not elsewhere and p["url"] not in seen and host(p["url"]):
             seen.add(p["url"])
             out.append({"url": p["url"], "status": p.get("status"), "kind": err.get("kind"), "role": p.get("role")})
     out.sort(key=lambda b: b["url"])

@@ -125,6 +125,19 @@ class DeadLink:
     status: int
 
 
+@dataclass(frozen=True)
+class LinkTrap:
+    """A link for the link check: kind gone (410) | error (5xx) | html_attachment (a document link answered
+    200 with an HTML page) | attachment (a real file) | head_refused (HEAD answered 405, GET 200); shown on
+    the homepage (place home) or on every column list page (place column)."""
+
+    path: str
+    label: str
+    kind: str
+    place: str
+    status: int = 200
+
+
 @dataclass(eq=False)
 class SiteProfile:
     id: str
@@ -174,6 +187,7 @@ class SiteProfile:
     # Availability behaviour of the homepage, active only when the server runs with flaky=True (uptime
     # checks; sandbox.timeline): share of homepage GETs that fail, how they fail, and a steady delay.
     flap_share: float = 0.0
+    link_traps: tuple[LinkTrap, ...] = ()
     flap_kinds: tuple[str, ...] = ()
     slow_seconds: float = 0.0
 
@@ -428,7 +442,32 @@ def build_profiles(seed: int = DEFAULT_SEED, eval_date: date = DEFAULT_EVAL_DATE
             p.friends = _friends(p, hosts, random.Random(f"friends:{seed}:{p.id}"))
     for p in profiles:
         p.flap_share, p.flap_kinds, p.slow_seconds = FLAKY.get(p.id, (0.0, (), 0.0))
+        if p.reachable:
+            p.link_traps = LINK_TRAPS.get(p.id, ())
     return profiles
+
+
+#: Links for the link check (govcrawl.links) on a few sites: dead (410) and failing (5xx) links, document
+#: links that return an HTML page, a real document, and a link whose server refuses HEAD.  Failing links
+#: sit on column pages only: every homepage link answers 200, 403 or 404 (tests/test_sandbox.py).
+LINK_TRAPS: dict[str, tuple[LinkTrap, ...]] = {
+    "qindu": (LinkTrap("/uploads/2007/ndbg.pdf", "年度资料", "attachment", "home"),),
+    "binxian": (
+        LinkTrap("/ztzl/hd2007/index.html", "专题活动", "error", "column", 500),
+        LinkTrap("/uploads/2007/bszn.doc", "资料一", "html_attachment", "home"),
+        LinkTrap("/old/2005/index.html", "往年资料", "gone", "column", 410),
+    ),
+    "chunhua": (
+        LinkTrap("/cms/download.asp?id=7", "资料二", "head_refused", "home"),
+        LinkTrap("/uploads/2006/gzzj.pdf", "资料三", "html_attachment", "column"),
+        LinkTrap("/ztzl/sy/index.html", "专题二", "error", "column", 503),
+    ),
+    "renfang": (
+        LinkTrap("/bbs/index.asp", "论坛", "error", "column", 502),
+        LinkTrap("/old/2004/index.html", "往年资料", "gone", "column", 410),
+        LinkTrap("/uploads/2005/fj.xls", "附件", "html_attachment", "home"),
+    ),
+}
 
 
 #: Homepages that fail a share of uptime checks, and how (sandbox.timeline.flap_at), or answer slowly:

@@ -15,7 +15,7 @@ from html import escape
 from urllib.parse import parse_qs, urlsplit
 
 from sandbox import titles
-from sandbox.profiles import Column, Item, SiteProfile, home_date_style, home_items
+from sandbox.profiles import Column, Item, LinkTrap, SiteProfile, home_date_style, home_items
 
 _WEEKDAYS = "一二三四五六日"
 _CN_DIGITS = "〇一二三四五六七八九"
@@ -170,6 +170,9 @@ class _Router:
             if path.endswith(".js"):
                 return _plain(200, b"/* */\n", "application/javascript")
             return _plain(200, _GIF, "image/gif")
+        for trap in p.link_traps:
+            if path == trap.path.split("?")[0]:
+                return self.trap(trap)
         for dead in p.broken_links:
             if path == dead.path:
                 return _html(p, dead.status, _error_page(dead.status, "Not Found" if dead.status == 404 else "Forbidden"))
@@ -216,6 +219,19 @@ class _Router:
         title, inner = page
         label = next((f.label for f in self.p.features if f.path == board.entry), board.feature)
         return _html(self.p, 200, self.t.simple(title or label, inner))
+
+    def trap(self, trap: LinkTrap) -> Response:
+        """The link-check traps: error statuses, documents served as HTML pages, a real PDF, HEAD refused."""
+        if trap.status >= 400:
+            reason = {410: "Gone", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
+            return _html(self.p, trap.status, _error_page(trap.status, reason.get(trap.status, "Error")))
+        if trap.kind == "attachment":
+            return _plain(200, b"%PDF-1.4\n% govcrawl sandbox\n%%EOF\n", "application/pdf")
+        page = _html(self.p, 200, self.t.simple(trap.label, "<p>文件不存在或已被删除。</p>"))
+        if trap.kind == "head_refused":
+            # The server answers HEAD with 405 (sandbox.server); GET works.
+            return Response(page.status, page.headers + (("X-Sandbox-Head", "405"),), page.body)
+        return page
 
     def not_found(self) -> Response:
         return _html(self.p, 404, _error_page(404, "Not Found"))
@@ -491,6 +507,9 @@ class _Base:
             parts.append(f'<a href="/calendar/?m={p.eval_date:%Y-%m}">工作日历</a>')
         for dead in p.broken_links:
             parts.append(f'<a href="{dead.path}">{escape(dead.label)}</a>')
+        for trap in p.link_traps:
+            if trap.place == "home":
+                parts.append(f'<a href="{escape(trap.path)}">{escape(trap.label)}</a>')
         if not parts:
             return ""
         return '<div class="box quick">' + " | ".join(parts) + "</div>\n"
@@ -556,6 +575,10 @@ class _Base:
         else:
             out.append('<div class="listbox">\n' + self.item_list(col.page_items(n), col.date_style, base_dir=col.dir)
                        + "\n" + self.pagination(col, n) + "\n</div>")
+        traps = [t for t in self.p.link_traps if t.place == "column"]
+        if traps:
+            out.append('<div class="lm_links">' + " | ".join(
+                f'<a href="{escape(t.path)}">{escape(t.label)}</a>' for t in traps) + "</div>")
         return "\n".join(out) + "\n"
 
     def disclosure_grid(self) -> str:

@@ -71,6 +71,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 return
             resp = sandbox.flap_response(kind) or sandbox.response(host, self.path, self.server.scheme)
+            if self.command == "HEAD" and resp.header("X-Sandbox-Head") == "405":  # a server refusing HEAD
+                resp = Response(405, (("Allow", "GET"), ("Content-Type", "text/html")), b"")
         self.send_response_only(resp.status, _REASONS.get(resp.status))
         self.send_header("Date", self.date_time_string())
         for key, value in resp.headers:

@@ -235,3 +235,23 @@ def expected_board(profile: SiteProfile, max_list_pages: int = 5, *, max_details
     for k in ("newest_reply_date", "oldest_unanswered_asked"):
         out[k] = out[k].isoformat() if out[k] else None
     return out
+
+
+def expected_links(profile: SiteProfile) -> dict[str, set[str]]:
+    """The link check's verdicts (govcrawl.links) a crawl must report, as URL sets: broken (404/410),
+    suspect (403, 5xx) and html_attachments (document links answered with an HTML page)."""
+    p = profile
+    out: dict[str, set[str]] = {"broken": set(), "suspect": set(), "html_attachments": set()}
+    if not p.reachable:
+        return out
+    for dead in p.broken_links:
+        out["broken" if dead.status in (404, 410) else "suspect"].add(p.base_url + dead.path)
+    for trap in p.link_traps:
+        url = p.base_url + trap.path
+        if trap.status in (404, 410):
+            out["broken"].add(url)
+        elif trap.status >= 400:
+            out["suspect"].add(url)
+        elif trap.kind == "html_attachment":
+            out["html_attachments"].add(url)
+    return out

@@ -1,8 +1,11 @@
 """``scrapy crawl portals``: one generic spider for every registered portal, driven by the registry.
 
 Homepage -> navigation columns and sub-columns -> column list pages (pagination to a bound) -> a
-sample of articles; homepage links checked with HEAD.  Parsing is govcrawl.extract's job (one tree
-per page); this module only decides what to fetch next and yields one PageItem per URL.  The
+sample of articles; the links and attachments of the homepage and column pages checked with HEAD
+(govcrawl.links); with ``GOVCRAWL_RENDER=auto`` script-built homepages and registry ``render: true``
+sites rendered with Chromium (govcrawl.render); homepage and column pages kept (govcrawl.evidence).
+Parsing is govcrawl.extract's job (one tree per page); this module only decides what to fetch next
+and yields one PageItem per URL.  The
 per-site snapshot is built from the run's stored pages when the run closes (govcrawl.finalize).
 """
 from __future__ import annotations
@@ -17,16 +20,20 @@ from typing import Any, Iterable
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
-from scrapy.http import Request, Response
+from scrapy.exceptions import StopDownload
+from scrapy.http import HtmlResponse, Request, Response
 
 from govcrawl import failures
+from govcrawl import links as linkcheck
+from govcrawl import render
 from govcrawl.extract import extract_page
 from govcrawl.items import PageItem
 from govcrawl.registry import Site, active_sites, read_file
+from govcrawl.resolver import load_host_map, lookup
 from govcrawl.clock import eval_date_from
 from govcrawl.distributed import Coordinator
 from govcrawl.distributed import configure as configure_distributed
-from govcrawl.urls import column_key, same_site, site_base
+from govcrawl.urls import column_key, host, same_site, site_base
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +106,15 @@ class PortalsSpider(scrapy.Spider):
         self.articles_per_column = settings.getint("GOVCRAWL_ARTICLES_PER_COLUMN")
         self.max_columns = settings.getint("GOVCRAWL_MAX_COLUMNS")
         self.max_link_checks = settings.getint("GOVCRAWL_MAX_LINK_CHECKS")
+        self.link_checks_per_site = settings.getint("GOVCRAWL_LINK_CHECKS_PER_SITE")
+        self.keep_evidence = settings.getbool("GOVCRAWL_EVIDENCE")
+        self.render_mode = render.mode(settings)
+        if self.render_mode == "auto":
+            # Settings are not frozen yet: scrapy-playwright's handler for this crawl only.
+            settings.setdict(render.playwright_settings(settings), priority="spider")
+        self.host_map = load_host_map(settings.get("GOVCRAWL_HOST_MAP")) if settings.get("GOVCRAWL_HOST_MAP") else {}
+        # A HEAD refused by the server is retried with GET; only the headers of that GET are read.
+        self.crawler.signals.connect(self._headers_received, signal=signals.headers_received)
         self.eval_date: date = eval_date_from(self.now_arg or settings.get("GOVCRAWL_EVAL_DATE"))
         self.db = store.get_db()
         if self.sites_file:
@@ -173,8 +189,10 @@ class PortalsSpider(scrapy.Spider):
         logger.info("run %s: %d sites, evaluation date %s", self.run_id, len(self.sites), self.eval_date)
         for site in self.sites.values():
             self._take(site.id)
-            yield Request(site.url, callback=self.parse_home, errback=self.on_error, priority=100,
-                          meta={"site_id": site.id, "role": "home", "handle_httpstatus_all": True})
+            meta = {"site_id": site.id, "role": "home", "handle_httpstatus_all": True}
+            if self.render_mode == "auto" and site.render:
+                meta.update(render.render_meta(self.settings, render.REASON_REGISTRY, screenshot=self.keep_evidence))
+            yield Request(site.url, callback=self.parse_home, errback=self.on_error, priority=100, meta=meta)
 
     # ------------------------------------------------------------------ callbacks
 
@@ -193,8 +211,17 @@ class PortalsSpider(scrapy.Spider):
     def _item(self, response: Response, role: str, **extra: Any) -> PageItem:
         self._beat()
         meta = response.meta
+        if meta.get("playwright"):
+            extra["render"] = {"rendered": True, "reason": meta.get("render_reason")}
+        elif meta.get("render"):
+            extra["render"] = meta["render"]
+        if self.keep_evidence and role in ("home", "column"):
+            extra["evidence"] = {"body": response.body, "encoding": getattr(response, "encoding", None),
+                                 "content_type": response.headers.get(b"Content-Type", b"").decode("latin-1"),
+                                 "png": meta.get("render_png"), "rendered": bool(meta.get("playwright"))}
         return PageItem(
-            run_id=self.run_id, site_id=meta["site_id"], url=meta.get("redirect_urls", [response.url])[0],
+            run_id=self.run_id, site_id=meta["site_id"],
+            url=meta.get("page_url") or meta.get("redirect_urls", [response.url])[0],
             final_url=response.url, role=role, status=response.status,
             fetched_at=datetime.now(timezone.utc), seconds=meta.get("download_latency"),
             size=len(response.body), **extra,
@@ -206,6 +233,8 @@ class PortalsSpider(scrapy.Spider):
         m = re.search(r"charset=([\w-]+)", ctype, re.I)
         if m:
             charset = m.group(1)
+        if response.meta.get("playwright"):
+            charset = getattr(response, "encoding", None) or charset  # Chromium's DOM, re-encoded
         try:
             return extract_page(response.body, response.url, now=self.eval_date, http_encoding=charset)
         except Exception as exc:  # noqa: BLE001 - one odd page never stops a crawl
@@ -222,6 +251,9 @@ class PortalsSpider(scrapy.Spider):
 
     def parse_home(self, response: Response) -> Iterable[Any]:
         site = self.sites[response.meta["site_id"]]
+        if response.meta.get("playwright") and response.status >= 400:
+            yield from self._render_fallback(response.request, f"HTTP {response.status} when rendered")
+            return
         if response.status >= 400:
             yield self._item(response, "home", error={"kind": failures.HTTP_STATUS, "detail": f"HTTP {response.status}"})
             return
@@ -232,8 +264,17 @@ class PortalsSpider(scrapy.Spider):
         # Decode as the extractor did: a page's declared charset may be wrong.
         text = _TAG_RE.sub("", response.body.decode(facts.get("encoding") or "utf-8", errors="replace"))
         facts["legal_name_shown"] = site.name in text
+        if response.meta.get("render_nav_script_built"):
+            facts["nav_script_built"] = True  # the plain page's verdict: rendering ran the script
+        again = self._render_request(response, "home", site, facts)
+        if again is not None:
+            yield again
+            return
+        out = list(self._home_requests(response, site, facts))
         yield self._item(response, "home", facts=self._stored(facts))
+        yield from out
 
+    def _home_requests(self, response: Response, site: Site, facts: dict[str, Any]) -> Iterable[Request]:
         scheduled: set[str] = {column_key(response.url), column_key(site.url)}
         columns = [c for c in facts.get("columns") or () if same_site(c["url"], site.host)]
         for col in columns[: self.max_columns]:
@@ -259,18 +300,9 @@ class PortalsSpider(scrapy.Spider):
                 if req is not None:
                     scheduled.add(column_key(item["url"]))
                     yield req
-        # Every other internal homepage link is checked for breakage with a HEAD request.
-        checked = 0
-        for link in facts.get("links") or ():
-            url = link["url"]
-            if checked >= self.max_link_checks:
-                break
-            if same_site(url, site.host) and column_key(url) not in scheduled:
-                scheduled.add(column_key(url))
-                checked += 1
-                yield Request(url, method="HEAD", callback=self.parse_link, errback=self.on_error,
-                              meta={"site_id": site.id, "role": "link", "handle_httpstatus_all": True,
-                                    "dont_redirect": False}, priority=-10)
+        # Every other homepage link and attachment is checked for breakage with a HEAD request.
+        self._seen_links(site.id).update(scheduled)
+        yield from self._link_checks(site, facts, response.url, "home", self.max_link_checks)
 
     def _column_request(self, site: Site, url: str, name: str, level: int, parent: str | None,
                         source: str, page: int = 1, column_url: str | None = None) -> Request | None:
@@ -284,26 +316,47 @@ class PortalsSpider(scrapy.Spider):
             return None
         column = {"name": name, "url": column_url or url, "level": level, "parent": parent,
                   "source": source, "page": page}
-        return Request(url, callback=self.parse_column, errback=self.on_error, priority=50 - page,
-                       meta={"site_id": site.id, "role": "column", "column": column, "handle_httpstatus_all": True})
+        self._seen_links(site.id).add(key)
+        meta = {"site_id": site.id, "role": "column", "column": column, "handle_httpstatus_all": True}
+        if self.render_mode == "auto" and site.render:
+            meta.update(render.render_meta(self.settings, render.REASON_REGISTRY))
+        return Request(url, callback=self.parse_column, errback=self.on_error, priority=50 - page, meta=meta)
 
     def _article_request(self, site: Site, url: str, column: dict[str, Any] | None) -> Request | None:
         if not self._take(site.id):
             return None
+        self._seen_links(site.id).add(column_key(url))
         return Request(url, callback=self.parse_article, errback=self.on_error, priority=0,
                        meta={"site_id": site.id, "role": "article", "column": column, "handle_httpstatus_all": True})
 
     def parse_column(self, response: Response) -> Iterable[Any]:
         site = self.sites[response.meta["site_id"]]
         column = dict(response.meta["column"])
+        if response.meta.get("playwright") and response.status >= 400:
+            yield from self._render_fallback(response.request, f"HTTP {response.status} when rendered")
+            return
         if response.status >= 400 or not isinstance(response, scrapy.http.TextResponse):
             yield self._item(response, "column", column=column,
                              error={"kind": failures.HTTP_STATUS if response.status >= 400 else failures.ERROR,
                                     "detail": f"HTTP {response.status}"})
             return
         facts = self._facts(response)
+        again = self._render_request(response, "column", site, facts)
+        if again is not None:
+            yield again
+            return
+        out = list(self._column_requests(response, site, column, facts))
+        out += self._board_requests(site, facts, column.get("page") or 1, own=False)  # published letters
+        # Then the column page's other links and attachments (checked once per URL per run).
+        pagination = facts.get("pagination") or {}
+        # The column's own list pages are fetched (up to GOVCRAWL_MAX_LIST_PAGES) or known from 共N页.
+        self._seen_links(site.id).update(column_key(u) for u in (pagination.get("next"), pagination.get("last")) if u)
+        out += self._link_checks(site, facts, response.url, "column", None)
         yield self._item(response, "column", column=column, facts=self._stored(facts))
-        yield from self._board_requests(site, facts, column.get("page") or 1, own=False)  # published letters
+        yield from out
+
+    def _column_requests(self, response: Response, site: Site, column: dict[str, Any],
+                         facts: dict[str, Any]) -> Iterable[Request]:
         page = column["page"]
         nxt = (facts.get("pagination") or {}).get("next")
         if nxt and page < self.max_list_pages and same_site(nxt, site.host):
@@ -339,14 +392,125 @@ class PortalsSpider(scrapy.Spider):
         yield self._item(response, "article", column=response.meta.get("column"), facts=self._stored(facts))
 
     def parse_link(self, response: Response) -> Iterable[Any]:
+        meta = response.meta
+        if response.request.method == "HEAD" and response.status in linkcheck.HEAD_REFUSED:
+            # The server refuses HEAD: ask again with GET (its body is never downloaded).
+            again = {k: v for k, v in meta.items() if not k.startswith("download_") and k not in ("depth", "retry_times")}
+            again.update(link_get=True, page_url=meta.get("page_url") or response.request.url)
+            yield response.request.replace(method="GET", dont_filter=True, meta=again)
+            return
         error = None
         if response.status >= 400:
             error = {"kind": failures.HTTP_STATUS, "detail": f"HTTP {response.status}"}
-        yield self._item(response, "link", error=error)
+        link = dict(meta.get("link") or {})
+        link.update(method=response.request.method,
+                    content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None)
+        yield self._item(response, "link", error=error, link=link)
+
+    # ------------------------------------------------------------------ link checks
+
+    def _seen_links(self, site_id: str) -> set[str]:
+        """URLs of a site already fetched or checked in this run (column keys); kept in the job state, so
+        a resumed run (JOBDIR) does not check them again."""
+        state = getattr(self, "state", None)
+        seen = state.setdefault("links_seen", {}) if state is not None else self.__dict__.setdefault("_links_seen", {})
+        return seen.setdefault(site_id, set())
+
+    def _link_budget(self) -> dict[str, int]:
+        state = getattr(self, "state", None)
+        return state.setdefault("link_budget", {}) if state is not None else self.__dict__.setdefault("_link_counts", {})
+
+    def _may_check_offsite(self, url: str) -> bool:
+        """Off-site links are checked unless a host map is set and does not map their host (the sandbox:
+        nothing leaves the machine); unmapped ones are counted as unchecked."""
+        if not self.host_map:
+            return True
+        return lookup(self.host_map, host(url), 443 if url.startswith("https:") else 80) is not None
+
+    def _link_checks(self, site: Site, facts: dict[str, Any], found_on: str, source: str,
+                     limit: int | None) -> list[Request]:
+        """HEAD requests for a page's links not fetched or checked yet, within the site's link budget;
+        the counts of links left unchecked go into the page's facts (``link_check``)."""
+        seen = self._seen_links(site.id)
+        budget = self._link_budget()
+        out: list[Request] = []
+        offsite = over = 0
+        for link in linkcheck.check_order(facts.get("links") or ()):
+            url = link["url"]
+            key = column_key(url)
+            if not url.startswith(("http://", "https://")) or key in seen:
+                continue
+            internal = same_site(url, site.host)
+            if not internal and not self._may_check_offsite(url):
+                seen.add(key)
+                offsite += 1
+                continue
+            if (limit is not None and len(out) >= limit) or budget.get(site.id, 0) >= self.link_checks_per_site:
+                seen.add(key)
+                over += 1
+                continue
+            seen.add(key)
+            budget[site.id] = budget.get(site.id, 0) + 1
+            out.append(Request(url, method="HEAD", callback=self.parse_link, errback=self.on_error, priority=-10,
+                               meta={"site_id": site.id, "role": "link", "handle_httpstatus_all": True,
+                                     "dont_redirect": False, "allow_offsite": not internal, "dont_retry": True,
+                                     "link": {"from": source, "found_on": found_on, "internal": internal}}))
+        facts["link_check"] = {"queued": len(out), "offsite_unchecked": offsite, "over_budget": over}
+        return out
+
+    def _headers_received(self, headers: Any, body_length: int, request: Request, spider: Any) -> None:
+        if request.meta.get("link_get"):
+            raise StopDownload(fail=False)
+
+    # ------------------------------------------------------------------ rendering
+
+    def _render_request(self, response: Response, role: str, site: Site, facts: dict[str, Any]) -> Request | None:
+        """The same page again through Chromium when it needs rendering (govcrawl.render.needs_render);
+        the plain response rides along as the fallback."""
+        meta = response.meta
+        if self.render_mode != "auto" or meta.get("playwright") or meta.get("render"):
+            return None
+        reason = render.needs_render(role, site.render, facts)
+        if reason is None:
+            return None
+        keep = {k: meta[k] for k in ("site_id", "role", "column", "handle_httpstatus_all") if k in meta}
+        keep.update(render.render_meta(self.settings, reason, screenshot=self.keep_evidence and role == "home"))
+        keep["page_url"] = meta.get("page_url") or meta.get("redirect_urls", [response.url])[0]
+        keep["render_nav_script_built"] = bool(facts.get("nav_script_built"))
+        keep["render_fallback"] = {"url": response.url, "status": response.status, "body": response.body,
+                                   "headers": [(k, v) for k, vs in response.headers.items() for v in vs],
+                                   "latency": meta.get("download_latency")}
+        return Request(response.url, callback=response.request.callback, errback=self.on_error,
+                       priority=response.request.priority, dont_filter=True, meta=keep)
+
+    def _render_fallback(self, request: Request, reason: str) -> Iterable[Any]:
+        """A rendering failed: use the plain response fetched before, or fetch the page plainly."""
+        self.crawler.stats.inc_value("govcrawl/render_failed")
+        logger.info("rendering %s failed (%s): using the plain page", request.url, reason)
+        meta = {k: v for k, v in request.meta.items() if not k.startswith(("playwright", "render_", "download_"))}
+        meta["render"] = {"rendered": False, "reason": reason, "wanted": request.meta.get("render_reason")}
+        if request.meta.get("render_nav_script_built"):
+            meta["render_nav_script_built"] = True
+        plain = request.meta.get("render_fallback")
+        callback = request.callback
+        if isinstance(callback, str):
+            callback = getattr(self, callback)
+        if plain is None:
+            yield Request(meta.get("page_url") or request.url, callback=callback, errback=self.on_error,
+                          priority=request.priority, dont_filter=True, meta=meta)
+            return
+        meta["download_latency"] = plain.get("latency")
+        req = Request(plain["url"], meta=meta, dont_filter=True)
+        response = HtmlResponse(plain["url"], status=plain["status"], headers=plain["headers"], body=plain["body"],
+                                request=req)
+        yield from callback(response)
 
     def on_error(self, failure: Any) -> Iterable[Any]:
         request = failure.request
         self._beat()
+        if request.meta.get("playwright"):
+            yield from self._render_fallback(request, render.failure_reason(failure))
+            return
         kind, detail = failures.classify_failure(failure)
         meta = request.meta
         yield PageItem(run_id=self.run_id, site_id=meta["site_id"], url=request.url, role=meta.get("role", "page"),
