@@ -95,17 +95,62 @@ def print_summary(rows: list[dict[str, Any]], out: Any = sys.stdout) -> None:
             out.write(f"无法打开 unreachable ({r['group']}): {', '.join(r['unreachable'])}\n")
 
 
-def _mail_campaign(db: Any) -> None:
+#: How the demo's simulated mailboxes answer, by the sandbox site's tier (every outcome kind occurs).
+RESPONDERS_BY_TIER = {
+    "excellent": ("prompt", "gbk", "html_only", "prompt"),
+    "good": ("prompt", "no_in_reply_to", "late", "html_only"),
+    "fair": ("late", "auto_only", "challenge", "prompt"),
+    "poor": ("auto_only", "silent", "full", "late"),
+    "very_poor": ("silent", "dead", "auto_only"),
+    "unreachable": ("dead", "silent"),
+}
+
+
+def responder_profiles(profiles: list[Any]) -> dict[str, str]:
+    """One responder profile per sandbox site, cycling through its tier's list in id order."""
+    out, seen = {}, {}
+    for p in sorted(profiles, key=lambda p: p.id):
+        kinds = RESPONDERS_BY_TIER[p.tier]
+        out[p.id] = kinds[seen.get(p.tier, 0) % len(kinds)]
+        seen[p.tier] = seen.get(p.tier, 0) + 1
+    return out
+
+
+def _mail_campaign(db: Any, state: dict[str, Any]) -> None:
     """A test consultation e-mailed to every site's mailbox in a local mail world, and its table."""
+    from datetime import date
+
     from mailprobe import demo as mail_demo
+    from sandbox.profiles import build_profiles
 
     print("\nmail probe: a consultation to every site's mailbox (local Postfix + Dovecot, simulated replies) ...")
+    answers = responder_profiles(build_profiles(eval_date=date.fromisoformat(state["eval_date"])))
     try:
-        result = mail_demo.run(db)
+        result = mail_demo.run(db, responder_profiles=answers)
     except Exception as exc:  # noqa: BLE001 - the crawl results above stand on their own
         print(f"mail probe skipped: {type(exc).__name__}: {exc} (it needs root and Postfix + Dovecot: bash scripts/setup.sh)")
         return
     print(result.table)
+
+
+def _reply_lags(db: Any, run_id: str) -> None:
+    """The reply lags the sites publish on their mailbox / message-board lists."""
+    from govcrawl.boards import format_summary, summary
+
+    print("\npublished reply lags (领导信箱/留言板 lists):")
+    print(format_summary(summary(db, run_id)))
+
+
+def _scores(db: Any, run_id: str, state: dict[str, Any], out_dir: Path) -> None:
+    """Sample expert scores and votes, both scoring models, and the reports evaluators hand in."""
+    from datetime import date
+
+    from sandbox.profiles import build_profiles  # the demo's experts know the sandbox sites' real quality
+    from scoring import demo as scoring_demo
+
+    print("\nscoring: sample expert scores and public votes imported; both models ...")
+    profiles = build_profiles(eval_date=date.fromisoformat(state["eval_date"]))
+    scoring_demo.print_summary(scoring_demo.run(db, run_id, out_dir, sites_profiles=profiles))
 
 
 def run_demo(keep_running: bool = False) -> int:
@@ -125,10 +170,12 @@ def run_demo(keep_running: bool = False) -> int:
             print(f"error: the crawl exited with code {code}", file=sys.stderr)
             return 1
         print_summary(group_summary(db, run_id))
+        _reply_lags(db, run_id)
         from govcrawl.uptime_demo import demo_section  # uptime rounds, availability, a second crawl two weeks later
 
         demo_section(db, state)
-        _mail_campaign(db)
+        _mail_campaign(db, state)
+        _scores(db, run_id, state, workdir / "report")
         print(f"\nQuery the results: python -m govcrawl db status   (then e.g. db.snapshots.find({{run_id: '{run_id}'}}))")
         if keep_running:
             print("sandbox left running (Ctrl-C to stop)")

@@ -62,7 +62,8 @@ def assign_profiles(site_ids: Iterable[str]) -> dict[str, str]:
 
 
 def run(db: Database, sites: Iterable[str] | None = None, clock: Callable[[], dt.datetime] | None = None, *,
-        campaign: str | None = None, days_ago: float = 20.0, timeout: float = 60.0) -> DemoResult:
+        campaign: str | None = None, days_ago: float = 20.0, timeout: float = 60.0,
+        responder_profiles: dict[str, str] | None = None) -> DemoResult:
     """Run a whole campaign on the sandbox mail world; ``sites``: site ids (default: every active site)."""
     from sandbox.mailworld import MailWorld
     from sandbox.responders import Responders
@@ -84,6 +85,8 @@ def run(db: Database, sites: Iterable[str] | None = None, clock: Callable[[], dt
     domains = sorted({a.split("@")[1] for a in addresses.values()} | {SENDER.split("@")[1]})
     cfg = base.with_campaign(allowed_domains=tuple(domains))
     profiles = assign_profiles(addresses)
+    if responder_profiles:  # the caller knows how each site answers (e.g. by the sandbox site's tier)
+        profiles.update({sid: prof for sid, prof in responder_profiles.items() if sid in profiles})
     world = MailWorld(domains=domains)
     world.add_user(SENDER, password)
     responders = Responders(world, delays=dict(DELAYS), late_delay=DELAYS["late"])
