@@ -20,6 +20,7 @@ certificate is self-signed).
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -97,6 +98,22 @@ def playwright_settings(settings: Any) -> dict[str, Any]:
         "PLAYWRIGHT_ABORT_REQUEST": "govcrawl.render.abort_request",
         "DOWNLOADER_MIDDLEWARES": {**settings.getdict("DOWNLOADER_MIDDLEWARES"), "govcrawl.render.RenderMiddleware": 950},
     }
+
+
+#: Settings merged with the user's own value (kept even when given with -s on the command line).
+MERGED = ("DOWNLOADER_MIDDLEWARES", "DOWNLOAD_SLOTS")
+
+
+def apply_settings(settings: Any) -> None:
+    """Turn rendering on for one crawl (settings not frozen yet): playwright_settings at spider priority;
+    the merged dicts at least at the priority of the value they extend."""
+    from scrapy.settings import SETTINGS_PRIORITIES
+
+    for key, value in playwright_settings(settings).items():
+        priority = SETTINGS_PRIORITIES["spider"]
+        if key in MERGED:
+            priority = max(priority, settings.getpriority(key) or 0)
+        settings.set(key, value, priority=priority)
 
 
 def context_kwargs(settings: Any) -> dict[str, Any]:
@@ -192,8 +209,10 @@ class RenderMiddleware:
     Each page is closed here, after the homepage screenshot is taken.
     """
 
-    def __init__(self, pages_per_context: int, screenshot_timeout: float, stats: Any) -> None:
+    def __init__(self, pages_per_context: int, screenshot_timeout: float, stats: Any, pages: int = 4) -> None:
         self.pages_per_context = max(1, pages_per_context)
+        self.pages = max(1, pages)
+        self._pages_free: asyncio.Semaphore | None = None
         self.screenshot_timeout = screenshot_timeout
         self.stats = stats
         self.generation = 0
@@ -204,15 +223,22 @@ class RenderMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Any) -> "RenderMiddleware":
         return cls(crawler.settings.getint("GOVCRAWL_RENDER_CONTEXT_PAGES"),
-                   crawler.settings.getfloat("GOVCRAWL_RENDER_TIMEOUT") * 1000, crawler.stats)
+                   crawler.settings.getfloat("GOVCRAWL_RENDER_TIMEOUT") * 1000, crawler.stats,
+                   crawler.settings.getint("GOVCRAWL_RENDER_PAGES"))
 
     @property
     def current(self) -> str:
         return f"{CONTEXT_NAME}-{self.generation}"
 
-    def process_request(self, request: Any) -> None:
+    async def process_request(self, request: Any) -> None:
         if not request.meta.get("playwright"):
             return None
+        # GOVCRAWL_RENDER_PAGES pages at once in all (Scrapy 2.19 starts every request queued in a download
+        # slot at once, so a slot's concurrency does not bound them).
+        if self._pages_free is None:
+            self._pages_free = asyncio.Semaphore(self.pages)
+        await self._pages_free.acquire()
+        request.meta["render_held"] = True
         name = self.current
         request.meta["playwright_context"] = name
         self.inflight[name] = self.inflight.get(name, 0) + 1
@@ -254,6 +280,8 @@ class RenderMiddleware:
         self.stats.inc_value("govcrawl/rendered_pages")
 
     async def _finished(self, request: Any) -> None:
+        if request.meta.pop("render_held", False) and self._pages_free is not None:
+            self._pages_free.release()
         name = request.meta.get("playwright_context")
         if name not in self.inflight:
             return

@@ -80,9 +80,8 @@ def test_browser_memory_is_bounded(rendered):
     db, _, _ = rendered
     stats = db.runs.find_one({"_id": RUN})["stats"]
     assert stats["govcrawl_rendered_pages"] > 20
-    # At most GOVCRAWL_RENDER_PAGES (4) pages per context; old contexts drain while new ones open.
-    contexts = stats["playwright_context_count_max_concurrent"]
-    assert contexts <= 6 and stats["playwright_page_count_max_concurrent"] <= 4 * contexts
+    assert stats["playwright_page_count_max_concurrent"] <= 4  # GOVCRAWL_RENDER_PAGES
+    assert stats["playwright_context_count_max_concurrent"] <= 3  # old contexts drain while the new one opens
     assert stats["playwright_browser_count"] == 1  # one browser for http and https
     # A context is closed after 8 pages (GOVCRAWL_RENDER_CONTEXT_PAGES) and a fresh one opened.
     assert stats["govcrawl_render_contexts_closed"] >= 2

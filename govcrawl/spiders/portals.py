@@ -111,7 +111,7 @@ class PortalsSpider(scrapy.Spider):
         self.render_mode = render.mode(settings)
         if self.render_mode == "auto":
             # Settings are not frozen yet: scrapy-playwright's handler for this crawl only.
-            settings.setdict(render.playwright_settings(settings), priority="spider")
+            render.apply_settings(settings)
         self.host_map = load_host_map(settings.get("GOVCRAWL_HOST_MAP")) if settings.get("GOVCRAWL_HOST_MAP") else {}
         # A HEAD refused by the server is retried with GET; only the headers of that GET are read.
         self.crawler.signals.connect(self._headers_received, signal=signals.headers_received)
