@@ -14,6 +14,10 @@ from govcrawl.finalize import build_run_snapshots, close_run
 
 logger = logging.getLogger(__name__)
 
+#: Batches being written while the crawl goes on.  One: batches are then written in order, so two
+#: upserts of one URL (a HEAD check and a GET) never race on the unique (run_id, url) index.
+MAX_PENDING_WRITES = 1
+
 
 class MongoPipeline:
     """Upserts one ``pages`` document per (run, url): re-running or resuming never duplicates."""
@@ -25,6 +29,7 @@ class MongoPipeline:
         self.evidence: list[Any] = []  # govcrawl.evidence documents (homepage and column pages)
         self.written = 0
         self.db = None
+        self.pending: list[asyncio.Future[None]] = []  # batches being written, oldest first
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "MongoPipeline":
@@ -56,17 +61,28 @@ class MongoPipeline:
             await self._flush()
         return item
 
-    async def _flush(self) -> None:
+    async def _flush(self, wait: bool = False) -> None:
+        """Hand the buffered writes to a worker thread; the crawl goes on while they run.
+
+        At most ``MAX_PENDING_WRITES`` batches are in flight (back-pressure); a failed write surfaces on
+        the next flush or at close.  ``wait`` drains everything (spider closing).
+        """
         ops, self.buffer = self.buffer, []
         kept, self.evidence = self.evidence, []
+        if ops or kept:
+            self.pending.append(asyncio.ensure_future(asyncio.to_thread(self._write, ops, kept)))
+        while self.pending and (wait or len(self.pending) > MAX_PENDING_WRITES or self.pending[0].done()):
+            await self.pending.pop(0)
+
+    def _write(self, ops: list[UpdateOne], kept: list[Any]) -> None:
         if ops:
-            await asyncio.to_thread(self.db.pages.bulk_write, ops, ordered=False)
+            self.db.pages.bulk_write(ops, ordered=False)
             self.written += len(ops)
         if kept:
-            await asyncio.to_thread(self.db[evidence.COLLECTION].bulk_write, kept, ordered=False)
+            self.db[evidence.COLLECTION].bulk_write(kept, ordered=False)
 
     async def close_spider(self) -> None:
-        await self._flush()
+        await self._flush(wait=True)
 
     async def spider_closed(self, spider: Any, reason: str) -> None:
         """Build the run's snapshots from its pages, then close the run document."""

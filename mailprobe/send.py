@@ -186,11 +186,13 @@ async def _deliver(db: Database, config: Config, planned: list[Planned], clock: 
             await asyncio.gather(nxt, return_exceptions=True)
         raise
     finally:
-        if client.is_connected:
-            try:
+        try:
+            if client.is_connected:
                 await client.quit()
-            except (aiosmtplib.SMTPException, OSError):
-                client.close()
+        except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError):
+            pass
+        finally:
+            client.close()  # always: a transport left to the garbage collector warns (ResourceWarning)
 
 
 def _record_queued(db: Database, config: Config, chunk: list[Planned], now: dt.datetime, report: SendReport) -> list[Planned]:
