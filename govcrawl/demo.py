@@ -50,7 +50,9 @@ def crawl(run_id: str, host_map: str, eval_date: str, extra: list[str] | None = 
     env = dict(os.environ, SCRAPY_SETTINGS_MODULE="govcrawl.settings")
     cmd = [sys.executable, "-m", "scrapy", "crawl", "portals", "-a", f"run={run_id}",
            "-s", f"GOVCRAWL_HOST_MAP={host_map}", "-s", f"GOVCRAWL_EVAL_DATE={eval_date}",
-           "-s", f"GOVCRAWL_PROGRESS={1 if progress else 0}", "-s", "LOG_LEVEL=CRITICAL", *(extra or [])]
+           "-s", f"GOVCRAWL_PROGRESS={1 if progress else 0}", "-s", "LOG_LEVEL=CRITICAL",
+           # Script-built menus rendered in Chromium (only the pages that need it).
+           "-s", "GOVCRAWL_RENDER=auto", *(extra or [])]
     return subprocess.run(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL).returncode
 
 
