@@ -93,6 +93,11 @@ def test_two_workers_share_one_crawl(sandbox, redis_url, test_env):
     assert len(snaps) == 59
     wrong = [d for p in profiles for d in differences(snaps[p.id], truth.expected(p))]
     assert not wrong, wrong[:10]
+    # Link checks share their per-site budget too: never more per site than one process may check.
+    limit = 100  # GOVCRAWL_LINK_CHECKS_PER_SITE
+    per_site = {r["_id"]: r["n"] for r in db.pages.aggregate([{"$match": {"run_id": "dist-1", "role": "link"}},
+                                                             {"$group": {"_id": "$site_id", "n": {"$sum": 1}}}])}
+    assert per_site and max(per_site.values()) <= limit, per_site
     # The run's Redis keys are kept (late workers may join) until cleared.
     client = redis.Redis.from_url(redis_url)
     assert list(client.scan_iter(match="govcrawl:dist-1:*"))

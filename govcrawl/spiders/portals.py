@@ -420,6 +420,16 @@ class PortalsSpider(scrapy.Spider):
         state = getattr(self, "state", None)
         return state.setdefault("link_budget", {}) if state is not None else self.__dict__.setdefault("_link_counts", {})
 
+    def _take_link(self, site_id: str) -> bool:
+        """Count one link check against the site's budget (shared by the workers of a distributed crawl)."""
+        if self.coordinator is not None:
+            return self.coordinator.take("links:" + site_id, self.link_checks_per_site)
+        budget = self._link_budget()
+        if budget.get(site_id, 0) >= self.link_checks_per_site:
+            return False
+        budget[site_id] = budget.get(site_id, 0) + 1
+        return True
+
     def _may_check_offsite(self, url: str) -> bool:
         """Off-site links are checked unless a host map is set and does not map their host (the sandbox:
         nothing leaves the machine); unmapped ones are counted as unchecked."""
@@ -432,7 +442,6 @@ class PortalsSpider(scrapy.Spider):
         """HEAD requests for a page's links not fetched or checked yet, within the site's link budget;
         the counts of links left unchecked go into the page's facts (``link_check``)."""
         seen = self._seen_links(site.id)
-        budget = self._link_budget()
         out: list[Request] = []
         offsite = over = 0
         for link in linkcheck.check_order(facts.get("links") or ()):
@@ -445,12 +454,11 @@ class PortalsSpider(scrapy.Spider):
                 seen.add(key)
                 offsite += 1
                 continue
-            if (limit is not None and len(out) >= limit) or budget.get(site.id, 0) >= self.link_checks_per_site:
+            if (limit is not None and len(out) >= limit) or not self._take_link(site.id):
                 seen.add(key)
                 over += 1
                 continue
             seen.add(key)
-            budget[site.id] = budget.get(site.id, 0) + 1
             out.append(Request(url, method="HEAD", callback=self.parse_link, errback=self.on_error, priority=-10,
                                meta={"site_id": site.id, "role": "link", "handle_httpstatus_all": True,
                                      "dont_redirect": False, "allow_offsite": not internal, "dont_retry": True,
