@@ -19,6 +19,8 @@ import yaml
 from pymongo import ReplaceOne
 from pymongo.database import Database
 
+from govcrawl.textfiles import decode_utf8
+
 #: Groups every registry may use; GOVCRAWL_GROUPS (comma-separated) or a YAML ``groups:`` list adds more.
 DEFAULT_GROUPS = ("county", "department")
 REQUIRED = ("id", "name", "group", "url")
@@ -96,17 +98,10 @@ def read_file(path: str | Path) -> list[Site]:
 
 
 def _decode_utf8(path: str, raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        hint = ""
-        try:
-            raw.decode("gb18030")
-            hint = " (it looks like GBK/GB18030, as saved by Excel: save it as 'CSV UTF-8')"
-        except UnicodeDecodeError:
-            pass
-        raise RegistryError(path, [(line, f"not UTF-8 text{hint}")]) from None
+    text, problem = decode_utf8(raw)
+    if problem is not None:
+        raise RegistryError(path, [problem])
+    return text
 
 
 def _yaml_rows(path: str, text: str) -> tuple[list[tuple[int, dict]], tuple[str, ...]]:

@@ -24,6 +24,8 @@ from pymongo import DeleteOne, ReplaceOne
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
+from govcrawl.textfiles import decode_utf8
+
 from . import ScoringError
 
 ALIASES = {
@@ -57,17 +59,10 @@ class ImportResult:
 
 def decode(path: str, raw: bytes) -> str:
     """UTF-8 text (BOM stripped), or ImportRefused naming the line of the first bad byte and the likely encoding."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        hint = ""
-        try:
-            raw.decode("gb18030")
-            hint = " - it looks like GBK/GB18030 (Excel's \"CSV\" on Chinese Windows): save it as \"CSV UTF-8\""
-        except UnicodeDecodeError:
-            pass
-        raise ImportRefused(path, [(line, f"not UTF-8 (byte 0x{raw[exc.start]:02x}){hint}")]) from None
+    text, problem = decode_utf8(raw)
+    if problem is not None:
+        raise ImportRefused(path, [problem])
+    return text
 
 
 def _rows(path: str, text: str, needed: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
