@@ -67,6 +67,10 @@ class Coordinator:
         used = self.redis.incr(key)
         return used <= limit
 
+    def claim(self, name: str, member: str) -> bool:
+        """True for the first worker to claim ``member`` of the run-wide set ``name`` (e.g. a link to check)."""
+        return bool(self.redis.sadd(self.prefix + name, member))
+
     def beat(self) -> None:
         """This worker is busy (called for every response)."""
         self.redis.set(self.prefix + "busy:" + self.worker, 1, px=int(self.idle_seconds * 1000))

@@ -454,6 +454,9 @@ class PortalsSpider(scrapy.Spider):
                 seen.add(key)
                 offsite += 1
                 continue
+            if self.coordinator is not None and not self.coordinator.claim("links-seen:" + site.id, key):
+                seen.add(key)  # another worker of this run checks it (and counts it against the budget)
+                continue
             if (limit is not None and len(out) >= limit) or not self._take_link(site.id):
                 seen.add(key)
                 over += 1
