@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import AbstractSet
-from zoneinfo import ZoneInfo
 
-CHINA = ZoneInfo("Asia/Shanghai")
+from govcrawl.clock import SHANGHAI
+
+CHINA = SHANGHAI  # China Standard Time, no DST (one definition: govcrawl.clock)
 DAY = dt.timedelta(days=1)
 
 

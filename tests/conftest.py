@@ -48,3 +48,15 @@ def db(test_env):
     for name in database.list_collection_names():
         database[name].delete_many({})
     return database
+
+
+@pytest.fixture(scope="module")
+def sandbox(test_env, request):
+    """The sandbox portals (a `python -m sandbox serve` process) for one test module; its state dict
+    gives the ports, the host map file, the registry file and the evaluation date."""
+    from govcrawl.demo import start_sandbox
+
+    proc, state = start_sandbox(Path(test_env["var"]) / f"sandbox-{request.module.__name__}")
+    yield state
+    proc.terminate()
+    proc.wait(10)

@@ -13,7 +13,6 @@ import pytest
 
 from govcrawl import registry
 from govcrawl.boards import format_summary, summary
-from govcrawl.demo import start_sandbox
 from sandbox import truth
 from sandbox.boards import board_of
 from sandbox.profiles import build_profiles
@@ -32,14 +31,6 @@ SITES = ("qindu", "weicheng", "wugong", "xingping", "guotu", "binxian", "guangdi
 KEYS = ("messages_seen", "answered", "unanswered", "status_unknown", "lag_days", "unanswered_over_3_months_last_year",
         "answered_over_3_months_last_year", "newest_reply_date", "oldest_unanswered_asked", "real_name_required",
         "captcha")
-
-
-@pytest.fixture(scope="module")
-def sandbox(test_env):
-    proc, state = start_sandbox(Path(test_env["var"]) / "sandbox-boards")
-    yield state
-    proc.terminate()
-    proc.wait(10)
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from govcrawl import registry
-from govcrawl.demo import start_sandbox
 from sandbox import truth
 from sandbox.profiles import build_profiles
 from truthcheck import differences
@@ -49,14 +48,6 @@ def redis_url(tmp_path_factory):
             time.sleep(0.05)
     yield f"redis://127.0.0.1:{port}/0"
     client.close()
-    proc.terminate()
-    proc.wait(10)
-
-
-@pytest.fixture(scope="module")
-def sandbox(test_env):
-    proc, state = start_sandbox(Path(test_env["var"]) / "sandbox-dist")
-    yield state
     proc.terminate()
     proc.wait(10)
 

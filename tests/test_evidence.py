@@ -13,7 +13,7 @@ import pytest
 
 from govcrawl import evidence, registry, render
 
-from test_crawl import sandbox, scrapy_crawl  # noqa: F401 - the module-scoped sandbox fixture
+from crawling import scrapy_crawl
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN = "evidence-1"

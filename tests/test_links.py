@@ -10,7 +10,7 @@ from govcrawl import links, registry
 from sandbox import truth
 from sandbox.profiles import LINK_TRAPS, build_profiles
 
-from test_crawl import sandbox, scrapy_crawl  # noqa: F401 - the module-scoped sandbox fixture
+from crawling import scrapy_crawl
 
 RUN = "links-1"
 SITES = ("binxian", "chunhua", "renfang", "qindu", "changwu")

@@ -14,7 +14,7 @@ from govcrawl.resolver import parse_host_map
 from sandbox import truth
 from sandbox.profiles import build_profiles
 
-from test_crawl import sandbox, scrapy_crawl  # noqa: F401 - the module-scoped sandbox fixture
+from crawling import scrapy_crawl
 from truthcheck import differences
 
 pytestmark = [pytest.mark.integration,
