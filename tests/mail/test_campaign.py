@@ -37,7 +37,9 @@ def campaign(registry, mail_world, responders, cfg):
     while time.monotonic() < deadline:
         responders.run_once()
         collect_once(db, cfg)
-        if _outcomes(db) == EXPECTED and mail_world.queue_empty():
+        # The challenge site's outcome is "waiting" before and after its notice arrives: wait for the notice.
+        notice = (db.probes.find_one({"campaign": CAMPAIGN, "site_id": "challenge"}) or {}).get("result") or {}
+        if _outcomes(db) == EXPECTED and notice.get("challenge") and mail_world.queue_empty():
             break
         time.sleep(0.1)
     return report
